@@ -1,0 +1,46 @@
+package dev.hora.text;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The order in which examples are visited per epoch: a seeded shuffle of the indices
+ * ({@code Random(seed * 1_000_003 + epoch)}), cut into consecutive chunks of {@code batchSize}
+ * (the last chunk may be smaller). Same seed and epoch, same order: resumable.
+ */
+public final class BatchOrder {
+    private BatchOrder() {
+    }
+
+    /** Index chunks for one epoch over {@code n} examples. */
+    public static List<int[]> epoch(int n, int batchSize, long seed, int epoch) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        List<Integer> idx = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            idx.add(i);
+        }
+        Collections.shuffle(idx, new Random(seed * 1_000_003L + epoch));
+        return chunks(idx, batchSize);
+    }
+
+    /** Index chunks in the natural order (for evaluation and prediction). */
+    public static List<int[]> sequential(int n, int batchSize) {
+        List<Integer> idx = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            idx.add(i);
+        }
+        return chunks(idx, batchSize);
+    }
+
+    private static List<int[]> chunks(List<Integer> idx, int batchSize) {
+        List<int[]> out = new ArrayList<>();
+        for (int s = 0; s < idx.size(); s += batchSize) {
+            out.add(idx.subList(s, Math.min(idx.size(), s + batchSize)).stream().mapToInt(Integer::intValue).toArray());
+        }
+        return out;
+    }
+}
