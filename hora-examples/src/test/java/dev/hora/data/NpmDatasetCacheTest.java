@@ -36,7 +36,7 @@ class NpmDatasetCacheTest {
         files.put("package/test/fixtures/b.json", TarWriter.bytes("[\"b\"]"));
         files.put("package/index.js", TarWriter.bytes("x"));
         TarWriter.write(tgz, files, false);
-        spec = new NpmDatasetSpec("fake-1.0.0", "fake@1.0.0", Sha256.of(tgz),
+        spec = new NpmDatasetSpec("fake", "fake@1.0.0", Sha256.of(tgz),
                 Map.of("package/test/fixtures/a.json", Sha256.of(TarWriter.bytes("[\"a\"]")),
                         "package/test/fixtures/b.json", Sha256.of(TarWriter.bytes("[\"b\"]"))));
     }

@@ -49,7 +49,7 @@ class UciSentimentNpmTest {
         assertEquals(0, all.examples().get(0).label());
         assertEquals("Good case, Excellent value.", all.examples().get(1).text());
         assertEquals(1, all.examples().get(1).label());
-        assertTrue(Files.isRegularFile(cache.resolve(UciSentiment.SPEC.name()).resolve("yelp.json")));
+        assertTrue(Files.isRegularFile(cache.resolve("uci-sentiment-5.0.2").resolve("yelp.json")));
 
         Split s = StratifiedSplitter.split(all, 0.2, 42);
         assertArrayEquals(new int[] {1200, 1200}, s.train().classCounts());
