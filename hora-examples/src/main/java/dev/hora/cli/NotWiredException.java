@@ -4,8 +4,9 @@ package dev.hora.cli;
 public class NotWiredException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** @param command the command name (for callers; the CLI prefixes messages with it already) */
     public NotWiredException(String command, String detail) {
-        super(command + ": not wired yet: the model is not connected to the command line "
+        super("not wired yet: the model is not connected to the command line "
                 + "(phase 2 of issue #4). " + detail);
     }
 }
