@@ -21,7 +21,7 @@ class AdapterConfigTest {
         expect(b -> b.alpha(Double.NaN), "alpha", "> 0");
         expect(b -> b.dropout(1.0), "dropout", "[0, 1)");
         expect(b -> b.dropout(-0.1), "dropout", "[0, 1)");
-        expect(b -> b.targets(List.of()), "targets", "{q, k, v, o}");
+        expect(b -> b.targets(List.of()), "targets", "{q, k, v, o");
         expect(b -> b.seedWidth(0), "seedWidth", ">= 1");
         expect(b -> b.hiddenWidth(0), "hiddenWidth", ">= 1");
     }
