@@ -40,6 +40,15 @@ public class DataOptions {
             + "(default: env HORA_NPM, else npm).")
     String npm;
 
+    /** Uses the data of a finished run (its built-in dataset or files and fractions). */
+    void useRunData(FinetuneSettings s) {
+        data = s.data();
+        train = s.train() == null ? null : Path.of(s.train());
+        test = s.test() == null ? null : Path.of(s.test());
+        testFraction = s.testFraction();
+        trainFraction = s.trainFraction();
+    }
+
     /** Checks the combination; fills in the default dataset. */
     void validate() {
         if (data != null && train != null) {

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
+import dev.hora.finetune.Finetuner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +19,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code hora finetune}: resolves and validates the options into {@link FinetuneSettings}, writes
  * them to {@code OUTPUT/settings.json}, loads and splits the data, resolves the model and its
- * tokenizer; training itself is wired in phase 2.
+ * tokenizer, fine-tunes ({@link Finetuner}) and prints test accuracy, macro-F1, wall time,
+ * training examples per second and peak memory.
  */
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Fine-tune an encoder with a HoRA, MH-LoRA or LoRA adapter on a text classification task.")
@@ -66,9 +69,15 @@ public class FinetuneCommand implements Callable<Integer> {
         Split split = dataOptions.load(s.seed());
         Summaries.printSplit(hora.out(), split);
         ModelSource model = modelOptions.resolve();
-        model.batcher(s.maxLength()).close(); // the tokenizer loads
         hora.out().println("model: " + model.description());
-        throw new NotWiredException("finetune", "Settings written to " + dir.resolve(FinetuneSettings.FILE) + ".");
+        hora.out().println(Backend.configure(s.threads()));
+        Finetuner.Result r = new Finetuner(s, hora.out(), hora.err()).run(split, model);
+        hora.out().printf(Locale.ROOT, "test accuracy %.4f  macro-F1 %.4f  (%d examples)%n", r.test().accuracy(),
+                r.test().macroF1(), r.test().examples());
+        hora.out().printf(Locale.ROOT, "wall time %.1f s  |  %.1f training examples/s  |  peak memory %.2f GB%n",
+                r.wallSeconds(), r.trainExamplesPerSecond(), r.peakRssBytes() / 1e9);
+        hora.out().println("run directory: " + dir);
+        return 0;
     }
 
     /** Validates the options and resolves defaults. */
