@@ -1,6 +1,7 @@
 package dev.hora.train;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,8 +78,8 @@ public final class SameDiffTrainer {
             throw new IllegalArgumentException("loss: '" + loss + "' is " + (l == null ? "not a variable of the graph"
                     : "of type " + l.dataType() + ", not floating point"));
         }
-        if (trainable.isEmpty()) {
-            throw new IllegalArgumentException("trainable: at least one trainable variable is needed");
+        if (trainable.isEmpty() || new HashSet<>(trainable).size() != trainable.size()) {
+            throw new IllegalArgumentException("trainable: " + trainable + " must be non-empty without duplicates");
         }
         for (String n : trainable) {
             SDVariable v = sd.getVariable(n);

@@ -1,5 +1,6 @@
 package dev.hora.io.peft;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -136,8 +137,14 @@ final class PeftLoraFormat {
             targets.add(target(cf, n.asText()));
         }
         SafetensorsReader.Content c = AdapterFolder.readTensors(mf);
-        AdapterConfig cfg = c.metadata().containsKey(META_CONFIG)
-                ? Json.config(mf, Json.MAPPER.readTree(c.metadata().get(META_CONFIG))) : new AdapterConfig();
+        AdapterConfig cfg = new AdapterConfig();
+        if (c.metadata().containsKey(META_CONFIG)) {
+            try {
+                cfg = Json.config(mf, Json.MAPPER.readTree(c.metadata().get(META_CONFIG)));
+            } catch (JsonProcessingException e) {
+                throw new AdapterFolderException(mf, "metadata '" + META_CONFIG + "' is not valid JSON", e);
+            }
+        }
         cfg.setKind(AdapterKind.LORA);
         cfg.setRank(json.get(Json.require(cf, json, "r", "integer")).asInt());
         cfg.setAlpha(json.get(Json.require(cf, json, "lora_alpha", "number")).asDouble());
