@@ -120,5 +120,8 @@ class SameDiffTrainerTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> SameDiffTrainer.builder().sameDiff(sd).loss("loss").trainable("w", "zz").build());
         assertTrue(e.getMessage().contains("'zz'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SameDiffTrainer.builder().sameDiff(sd).loss("loss").trainable("w", "w").build());
+        assertTrue(e.getMessage().contains("duplicates"), e.getMessage());
     }
 }
