@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
  *
  * <pre>
  * hora finetune | evaluate | predict | merge | bench  [options]      (hora COMMAND --help)
- * exit codes: 0 ok, 1 error (bad file, fetch failure, not wired yet), 2 invalid options
+ * exit codes: 0 ok, 1 error (bad file, bad model, fetch failure), 2 invalid options
  * </pre>
  */
 @Command(name = "hora", mixinStandardHelpOptions = true, versionProvider = Hora.Version.class,
@@ -57,11 +57,11 @@ public class Hora implements Runnable {
                 err.println("Try '" + name + " --help' for the options.");
                 return 2;
             }
-            if (e instanceof IOException || e instanceof NotWiredException) {
-                err.println(name + ": error: " + e.getMessage());
-                return 1;
+            err.println(name + ": error: " + e.getMessage());
+            if (!(e instanceof IOException) && System.getenv("HORA_DEBUG") != null) {
+                e.printStackTrace(err);
             }
-            throw e;
+            return 1;
         });
         return cl.execute(args);
     }

@@ -71,7 +71,7 @@ public final class Finetuner {
         int stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
         int total = stepsPerEpoch * s.epochs();
         SameDiffTrainer trainer = SameDiffTrainer.builder().sameDiff(model.sameDiff()).loss(ClassifierHead.LOSS)
-                .trainable(model.trainableNames()).adam(s.lr(), Math.max(1, total / 10), total)
+                .trainable(model.trainableNames()).adam(s.lr(), total / 10, total)
                 .maxGradNorm(1.0).build();
         TrainingHistory history = new TrainingHistory();
         CheckpointStore store = new CheckpointStore(dir);

@@ -44,6 +44,9 @@ public record TrainedModel(Classifier classifier, List<String> labels, FinetuneS
         List<String> labels = new ArrayList<>();
         try {
             json = MetricsJson.MAPPER.readTree(side.toFile());
+            if (json == null || !json.hasNonNull("settings") || !json.path("labels").isArray()) {
+                throw new IOException("expected {\"labels\": [...], \"settings\": {...}}");
+            }
             s = MetricsJson.MAPPER.treeToValue(json.get("settings"), FinetuneSettings.class);
             json.get("labels").forEach(n -> labels.add(n.asText()));
         } catch (IOException | RuntimeException e) {

@@ -46,14 +46,16 @@ class HoraCliTest {
     }
 
     @Test
-    void finetuneResolvesWritesSettingsLoadsDataThenSaysNotWired() throws IOException {
+    void finetuneResolvesWritesSettingsAndTrains() throws IOException {
         Path out = dir.resolve("run");
         CliRunner r = CliRunner.run("finetune", "--train", train.toString(), "--test", test.toString(),
                 "--adapter", "mh-lora", "--rank", "4", "--targets", "v,q", "--layers", "3-5", "--lr", "5e-4",
-                "--epochs", "2", "--batch-size", "16", "--max-length", "64", "--seed", "7", "--threads", "1",
+                "--epochs", "1", "--batch-size", "16", "--max-length", "64", "--seed", "7", "--threads", "1",
                 "--output", out.toString());
-        assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().contains("not wired yet"), r.err());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("backend: CPU (nd4j-native), 1 threads"), r.out());
+        assertTrue(r.out().contains("trainable params: ") && r.out().contains("mh-lora: "), r.out());
+        assertTrue(r.out().contains("test accuracy ") && r.out().contains("peak memory"), r.out());
         assertTrue(r.out().contains("data: train 6 (neg 3, pos 3); test 3 (neg 1, pos 2)"), r.out());
         assertTrue(r.out().contains("model: built-in all-minilm-l6-v2"), r.out());
         FinetuneSettings s = FinetuneSettings.read(out.resolve(FinetuneSettings.FILE));
@@ -77,8 +79,11 @@ class HoraCliTest {
         Path out = dir.resolve("probe");
         CliRunner r = CliRunner.run("finetune", "--train", train.toString(), "--adapter", "none",
                 "--test-fraction", "0.34", "--output", out.toString());
-        assertEquals(1, r.code(), r.err());
+        assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("data: train 4 (neg 2, pos 2); test 2 (neg 1, pos 1)"), r.out());
+        assertTrue(r.out().contains("trainable params: 770 "), r.out());
+        assertTrue(Files.exists(out.resolve("model.safetensors")) && !Files.exists(out.resolve("adapter")),
+                "a linear probe writes its head, no adapter folder");
         FinetuneSettings s = FinetuneSettings.read(out.resolve(FinetuneSettings.FILE));
         assertEquals(0, s.rank());
         assertEquals(List.of(), s.targets());
@@ -121,7 +126,8 @@ class HoraCliTest {
         CliRunner resumed = CliRunner.run("finetune", "--train", train.toString(), "--output", out.toString(),
                 "--resume");
         assertEquals(1, resumed.code(), resumed.err());
-        assertTrue(resumed.err().contains("not wired yet"), resumed.err());
+        assertTrue(resumed.err().contains(out.resolve(CheckpointStore.FILE).toString())
+                && resumed.err().contains("not a hora checkpoint"), resumed.err());
     }
 
     @Test
@@ -155,19 +161,20 @@ class HoraCliTest {
     }
 
     @Test
-    void modelCommandsValidateTheirFilesBeforeSayingNotWired() throws IOException {
-        Path corrupt = Files.write(dir.resolve("adapter.safetensors"), new byte[] {1, 2});
-        CliRunner merge = CliRunner.run("merge", "--adapter-file", corrupt.toString(), "--output",
-                dir.resolve("m.onnx").toString());
+    void modelCommandsNameTheBadPath() throws IOException {
+        Path missing = dir.resolve("no-run");
+        CliRunner merge = CliRunner.run("merge", "--run", missing.toString(), "--output", dir.resolve("m.sd").toString());
         assertEquals(1, merge.code());
-        assertTrue(merge.err().contains(corrupt.toString()) && merge.err().contains("not a valid safetensors"),
-                merge.err());
-        CliRunner predict = CliRunner.run("predict", "great phone", "awful");
+        assertTrue(merge.err().contains(missing.resolve("settings.json").toString()), merge.err());
+        Path corrupt = Files.write(dir.resolve("merged.sd"), new byte[] {1, 2});
+        Files.writeString(dir.resolve("merged.sd.json"), "{\"labels\": [\"a\"]}");
+        CliRunner predict = CliRunner.run("predict", "--model-path", corrupt.toString(), "great phone");
         assertEquals(1, predict.code());
-        assertTrue(predict.err().contains("not wired yet") && predict.err().contains("2 texts"), predict.err());
-        CliRunner bench = CliRunner.run("bench", "--adapter", "lora");
-        assertEquals(1, bench.code());
-        assertTrue(bench.err().contains("not wired yet"), bench.err());
-        assertEquals(2, CliRunner.run("predict").code());
+        assertTrue(predict.err().contains("merged.sd.json") && predict.err().contains("not a hora merged-model sidecar"),
+                predict.err());
+        assertEquals(2, CliRunner.run("predict").code(), "--model-path is required");
+        CliRunner both = CliRunner.run("evaluate", "--train", train.toString());
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("--model-path PATH or --predictions FILE"), both.err());
     }
 }
