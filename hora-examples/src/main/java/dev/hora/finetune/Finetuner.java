@@ -34,7 +34,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The fine-tuning loop behind {@code hora finetune}:
  * <pre>
- *   import ONNX encoder -> PeftModel (adapters + head) -> per epoch: seeded batch order,
+ *   import ONNX encoder -> PeftModel (adapters + head) -> per epoch: seeded, length-bucketed batches,
  *   AdamW steps (warmup 10%, linear decay, clip 1.0) -> test accuracy / macro-F1 -> atomic checkpoint
  *   -> model.safetensors, adapter/, metrics.json, training.png
  * </pre>
@@ -82,11 +82,12 @@ public final class Finetuner {
         long trainExamples = 0;
         long trainNanos = 0;
         try (TokenBatcher tok = source.batcher(s.maxLength())) {
+            int[] lengths = train.texts().stream().mapToInt(t -> tok.ids(t).length).toArray();
             for (int epoch = startEpoch; epoch < s.epochs(); epoch++) {
                 long e0 = System.nanoTime();
                 ProgressBar bar = ProgressBar.forConsole(err, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1,
                         s.epochs()), stepsPerEpoch);
-                for (int[] idx : BatchOrder.epoch(train.size(), s.batchSize(), s.seed(), epoch)) {
+                for (int[] idx : BatchOrder.bucketed(lengths, s.batchSize(), s.seed(), epoch, 20)) {
                     float loss = step(trainer, tok, train, idx, trainer.iteration() == 0);
                     history.step(loss);
                     bar.step(idx.length, loss);

@@ -27,6 +27,29 @@ public final class BatchOrder {
         return chunks(idx, batchSize);
     }
 
+    /**
+     * Length-bucketed order: the seeded shuffle of {@link #epoch}, cut into windows of
+     * {@code window} batches; inside a window examples are sorted by token length and cut into
+     * batches; then all batches are shuffled. Batches hold similar lengths, so padding to each
+     * batch's longest sequence wastes little compute. Same seed and epoch, same order.
+     *
+     * @param lengths token count of every example
+     */
+    public static List<int[]> bucketed(int[] lengths, int batchSize, long seed, int epoch, int window) {
+        List<int[]> shuffled = epoch(lengths.length, batchSize * Math.max(1, window), seed, epoch);
+        List<int[]> out = new ArrayList<>();
+        for (int[] w : shuffled) {
+            List<Integer> idx = new ArrayList<>();
+            for (int i : w) {
+                idx.add(i);
+            }
+            idx.sort((a, b) -> Integer.compare(lengths[a], lengths[b]));
+            out.addAll(chunks(idx, batchSize));
+        }
+        Collections.shuffle(out, new Random(seed * 31 + epoch));
+        return out;
+    }
+
     /** Index chunks in the natural order (for evaluation and prediction). */
     public static List<int[]> sequential(int n, int batchSize) {
         List<Integer> idx = new ArrayList<>(n);
