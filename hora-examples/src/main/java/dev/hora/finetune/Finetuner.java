@@ -9,27 +9,19 @@ import dev.hora.io.Checkpoint;
 import dev.hora.io.CheckpointStore;
 import dev.hora.metrics.ClassificationReport;
 import dev.hora.metrics.MetricsJson;
-import dev.hora.peft.ClassifierHead;
-import dev.hora.peft.Inputs;
 import dev.hora.peft.PeftModel;
 import dev.hora.report.ProgressBar;
 import dev.hora.report.TrainingChart;
 import dev.hora.report.TrainingHistory;
-import dev.hora.text.Batch;
-import dev.hora.text.BatchOrder;
 import dev.hora.text.TokenBatcher;
 import dev.hora.train.SameDiffTrainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The fine-tuning loop behind {@code hora finetune}:
@@ -70,25 +62,26 @@ public final class Finetuner {
         out.println(model.summary());
         int stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
         int total = stepsPerEpoch * s.epochs();
-        SameDiffTrainer trainer = SameDiffTrainer.builder().sameDiff(model.sameDiff()).loss(ClassifierHead.LOSS)
-                .trainable(model.trainableNames()).adam(s.lr(), total / 10, total)
-                .maxGradNorm(1.0).build();
+        SameDiffTrainer.Builder tb = SameDiffTrainer.builder().adam(s.lr(), total / 10, total).maxGradNorm(1.0);
         TrainingHistory history = new TrainingHistory();
         CheckpointStore store = new CheckpointStore(dir);
-        int startEpoch = s.resume() ? resume(store, trainer, history) : 0;
         RunFolder.writeLabels(dir, train.labelNames());
 
         ClassificationReport report = null;
         long trainExamples = 0;
         long trainNanos = 0;
         try (TokenBatcher tok = source.batcher(s.maxLength())) {
-            int[] lengths = train.texts().stream().mapToInt(t -> tok.ids(t).length).toArray();
+            TrainingTask task = model.adapters().isEmpty()
+                    ? new ProbeTask(model, tok, train, test, tb, s.batchSize(), s.seed())
+                    : new AdapterTask(model, tok, train, test, tb, s.batchSize(), s.seed());
+            SameDiffTrainer trainer = task.trainer();
+            int startEpoch = s.resume() ? resume(store, trainer, history) : 0;
             for (int epoch = startEpoch; epoch < s.epochs(); epoch++) {
                 long e0 = System.nanoTime();
                 ProgressBar bar = ProgressBar.forConsole(err, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1,
                         s.epochs()), stepsPerEpoch);
-                for (int[] idx : BatchOrder.bucketed(lengths, s.batchSize(), s.seed(), epoch, 20)) {
-                    float loss = step(trainer, tok, train, idx, trainer.iteration() == 0);
+                for (int[] idx : task.batches(epoch)) {
+                    float loss = task.step(idx);
                     history.step(loss);
                     bar.step(idx.length, loss);
                 }
@@ -96,7 +89,7 @@ public final class Finetuner {
                 trainer.endEpoch();
                 trainNanos += System.nanoTime() - e0;
                 trainExamples += train.size();
-                report = evaluate(model, tok, test);
+                report = task.evaluate();
                 history.epoch(report.accuracy(), Double.NaN);
                 err.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f  macro-F1 %.4f%n", epoch + 1, s.epochs(),
                         report.accuracy(), report.macroF1());
@@ -104,8 +97,9 @@ public final class Finetuner {
                         Map.of(EPOCH_META, Integer.toString(epoch + 1), HISTORY_META, historyJson(history))));
             }
             if (report == null) {
-                report = evaluate(model, tok, test);   // resumed a finished run
+                report = task.evaluate();   // resumed a finished run
             }
+            task.finish();
         }
         RunFolder.writeModel(dir, model);
         AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model);
@@ -126,32 +120,10 @@ public final class Finetuner {
         return r;
     }
 
-    private float step(SameDiffTrainer trainer, TokenBatcher tok, TextDataset data, int[] idx, boolean first) {
-        List<String> texts = new ArrayList<>(idx.length);
-        INDArray labels = Nd4j.zeros(DataType.FLOAT, idx.length, data.numClasses());   // one-hot [b, n]
-        for (int i = 0; i < idx.length; i++) {
-            texts.add(data.examples().get(idx[i]).text());
-            labels.putScalar(i, data.examples().get(idx[i]).label(), 1f);
-        }
-        Batch b = tok.encode(texts);
-        Map<String, INDArray> feed = Inputs.feed(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
-        feed.put(ClassifierHead.LABELS, labels);
-        if (first) {   // SameDiff prints one line per op while it builds the gradient graph
-            float[] loss = new float[1];
-            QuietStdout.run(() -> loss[0] = trainer.step(feed));
-            return loss[0];
-        }
-        return trainer.step(feed);
-    }
-
     /** Accuracy, macro-F1 and confusion matrix of the model on a dataset. */
     public static ClassificationReport evaluate(Classifier model, TokenBatcher tok, TextDataset data) {
         int[] pred = Classifier.argmax(model.probabilities(tok, data.texts(), 64));
         return ClassificationReport.of(data.labels(), pred, data.labelNames());
-    }
-
-    private static ClassificationReport evaluate(PeftModel model, TokenBatcher tok, TextDataset data) {
-        return evaluate(model::predictProba, tok, data);
     }
 
     private int resume(CheckpointStore store, SameDiffTrainer trainer, TrainingHistory history) throws IOException {

@@ -1,0 +1,74 @@
+package dev.hora.finetune;
+
+import dev.hora.data.TextDataset;
+import dev.hora.metrics.ClassificationReport;
+import dev.hora.peft.ClassifierHead;
+import dev.hora.peft.Inputs;
+import dev.hora.peft.PeftModel;
+import dev.hora.text.Batch;
+import dev.hora.text.BatchOrder;
+import dev.hora.text.TokenBatcher;
+import dev.hora.train.SameDiffTrainer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Trains adapters and head through the whole encoder: per step, tokenize the batch (padded to its
+ * longest), forward, backward to the adapter and head variables, AdamW. Batches are length-bucketed.
+ */
+final class AdapterTask implements TrainingTask {
+    private final PeftModel model;
+    private final TokenBatcher tok;
+    private final TextDataset train;
+    private final TextDataset test;
+    private final SameDiffTrainer trainer;
+    private final int[] lengths;
+    private final int batchSize;
+    private final long seed;
+
+    AdapterTask(PeftModel model, TokenBatcher tok, TextDataset train, TextDataset test, SameDiffTrainer.Builder b,
+                int batchSize, long seed) {
+        this.model = model;
+        this.tok = tok;
+        this.train = train;
+        this.test = test;
+        this.trainer = b.sameDiff(model.sameDiff()).loss(ClassifierHead.LOSS).trainable(model.trainableNames()).build();
+        this.lengths = train.texts().stream().mapToInt(t -> tok.ids(t).length).toArray();
+        this.batchSize = batchSize;
+        this.seed = seed;
+    }
+
+    @Override
+    public SameDiffTrainer trainer() {
+        return trainer;
+    }
+
+    @Override
+    public List<int[]> batches(int epoch) {
+        return BatchOrder.bucketed(lengths, batchSize, seed, epoch, 20);
+    }
+
+    @Override
+    public float step(int[] idx) {
+        List<String> texts = new ArrayList<>(idx.length);
+        for (int i : idx) {
+            texts.add(train.examples().get(i).text());
+        }
+        Batch b = tok.encode(texts);
+        Map<String, INDArray> feed = Inputs.feed(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
+        feed.put(ClassifierHead.LABELS, TrainingTask.oneHot(train, idx));
+        if (trainer.iteration() == 0) {   // SameDiff prints one line per op while it builds the gradient graph
+            float[] loss = new float[1];
+            QuietStdout.run(() -> loss[0] = trainer.step(feed));
+            return loss[0];
+        }
+        return trainer.step(feed);
+    }
+
+    @Override
+    public ClassificationReport evaluate() {
+        return Finetuner.evaluate(model::predictProba, tok, test);
+    }
+}
