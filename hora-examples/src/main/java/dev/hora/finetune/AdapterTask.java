@@ -59,12 +59,7 @@ final class AdapterTask implements TrainingTask {
         Batch b = tok.encode(texts);
         Map<String, INDArray> feed = Inputs.feed(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
         feed.put(ClassifierHead.LABELS, TrainingTask.oneHot(train, idx));
-        if (trainer.iteration() == 0) {   // SameDiff prints one line per op while it builds the gradient graph
-            float[] loss = new float[1];
-            QuietStdout.run(() -> loss[0] = trainer.step(feed));
-            return loss[0];
-        }
-        return trainer.step(feed);
+        return QuietStdout.step(trainer, feed);
     }
 
     @Override

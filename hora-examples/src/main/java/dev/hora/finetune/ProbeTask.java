@@ -80,12 +80,7 @@ final class ProbeTask implements TrainingTask {
         Map<String, INDArray> feed = new java.util.HashMap<>();
         feed.put(POOLED, trainEmb.getRows(idx));
         feed.put(ClassifierHead.LABELS, TrainingTask.oneHot(train, idx));
-        if (trainer.iteration() == 0) {
-            float[] loss = new float[1];
-            QuietStdout.run(() -> loss[0] = trainer.step(feed));
-            return loss[0];
-        }
-        return trainer.step(feed);
+        return QuietStdout.step(trainer, feed);
     }
 
     @Override

@@ -13,6 +13,16 @@ final class QuietStdout {
     private QuietStdout() {
     }
 
+    /** A trainer step; the first one (which builds the gradient graph) runs with the noise dropped. */
+    static float step(dev.hora.train.SameDiffTrainer trainer, java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> feed) {
+        if (trainer.iteration() > 0) {
+            return trainer.step(feed);
+        }
+        float[] loss = new float[1];
+        run(() -> loss[0] = trainer.step(feed));
+        return loss[0];
+    }
+
     static synchronized void run(Runnable r) {
         PrintStream original = System.out;
         System.setOut(new PrintStream(new LineFilter(original), true, StandardCharsets.UTF_8));
