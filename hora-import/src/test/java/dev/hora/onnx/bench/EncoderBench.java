@@ -27,7 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <pre>
  * OMP_NUM_THREADS=2 mvn -o -q -pl hora-import -am test-compile -Pbench \
  *     [-Dbench.threads=2 -Dbench.batch=32 -Dbench.seq=64 -Dbench.trainSeq=32 -Dbench.reps=10
- *      -Dbench.helpers=true -Dbench.profile=false -Dbench.ort=true -Dbench.import=true]
+ *      -Dbench.helpers=true -Dbench.profile=false -Dbench.ort=true -Dbench.import=true -Dbench.train=true]
  * </pre>
  * {@code bench.profile=true} adds per-op-type timings ({@link OpTimer}) of one extra set of runs.
  */
@@ -71,15 +71,19 @@ public final class EncoderBench {
         double[] sdMs = time(reps, () -> sd.output(feeds, BertEncoder.LAST_HIDDEN_STATE));
         double sdMed = median(sdMs);
         System.out.printf("inference batch %d x seq %d:%n", batch, seq);
-        System.out.printf("  SameDiff     median %.1f ms %s%n", sdMed, Arrays.toString(round(sdMs)));
+        System.out.printf("  SameDiff     median %.1f ms %s (%s)%n", sdMed, Arrays.toString(round(sdMs)), lastCpu);
         if (profile) {
             System.out.print(profiled(sd, 3, () -> sd.output(feeds, BertEncoder.LAST_HIDDEN_STATE)));
         }
         if (Boolean.parseBoolean(System.getProperty("bench.ort", "true"))) {
             double ortMed = median(ort(model, threads, reps, in));
-            System.out.printf("  ONNX Runtime median %.1f ms%n  ratio SameDiff / ORT = %.2f%n", ortMed, sdMed / ortMed);
+            System.out.printf("  ONNX Runtime median %.1f ms (%s)%n  ratio SameDiff / ORT = %.2f%n", ortMed, lastCpu,
+                    sdMed / ortMed);
         }
 
+        if (!Boolean.parseBoolean(System.getProperty("bench.train", "true"))) {
+            return;
+        }
         LoraBenchHook hook = new LoraBenchHook(LoraBenchHook.defaultConfig());
         SameDiff train = SameDiff.create();
         BertEncoder enc = bert.encoder().pooling(Pooling.MEAN).hook(hook).build(train);
@@ -93,8 +97,8 @@ public final class EncoderBench {
         double trainMed = median(trainMs);
         System.out.printf("training step (forward + backward to %d LoRA tensors, r 8, Q and V) batch %d x seq %d:%n",
                 vars.size(), batch, trainSeq);
-        System.out.printf("  SameDiff     median %.1f ms %s; 75 steps (2400 sentences / 32) %.0f s%n", trainMed,
-                Arrays.toString(round(trainMs)), 75 * trainMed / 1000);
+        System.out.printf("  SameDiff     median %.1f ms %s (%s); 75 steps (2400 sentences / 32) %.0f s%n",
+                trainMed, Arrays.toString(round(trainMs)), lastCpu, 75 * trainMed / 1000);
         if (profile) {
             System.out.print(profiled(train, 3, () -> train.calculateGradients(trainFeeds, vars)));
         }
@@ -159,7 +163,9 @@ public final class EncoderBench {
         void run() throws Exception;
     }
 
-    /** Wall ms per rep; also prints the median process CPU time per rep (less sensitive to other load). */
+    private static String lastCpu = "";
+
+    /** Wall ms per rep; keeps the median process CPU time per rep (less load-sensitive) in {@link #lastCpu}. */
     private static double[] time(int reps, Run run) throws Exception {
         for (int i = 0; i < 3; i++) {
             run.run();
@@ -175,7 +181,7 @@ public final class EncoderBench {
             ms[i] = (System.nanoTime() - t0) / 1e6;
             cpu[i] = (os.getProcessCpuTime() - c0) / 1e6;
         }
-        System.out.printf("  (process CPU median %.0f ms/rep, load average %.1f)%n", median(cpu),
+        lastCpu = String.format("process CPU median %.0f ms/rep, load average %.1f", median(cpu),
                 os.getSystemLoadAverage());
         return ms;
     }
