@@ -121,12 +121,10 @@ public final class BertEncoderBuilder {
         return Objects.requireNonNull(y, "ProjectionHook returned null at " + site);
     }
 
-    /** (x - mean) / sqrt(var + eps) * gamma + beta over the last axis of x [n, d]. */
+    /** (x - mean) / sqrt(var + eps) * gamma + beta over the last axis of x [n, d]; see {@link LayerNorms}. */
     private SDVariable layerNorm(SameDiff sd, SDVariable x, String module) {
-        SDVariable centred = x.sub(sd.mean(x, true, 1));                          // [n, d]
-        SDVariable variance = sd.mean(sd.math.square(centred), true, 1);          // [n, 1]
-        SDVariable normed = centred.div(sd.math.sqrt(variance.add(config.layerNormEps())));
-        return normed.mul(param(sd, module + ".weight")).add(param(sd, module + ".bias"));
+        return LayerNorms.apply(sd, x, param(sd, module + ".weight"), param(sd, module + ".bias"),
+                config.layerNormEps());
     }
 
     private static SDVariable gelu(SameDiff sd, SDVariable z) {
