@@ -86,6 +86,11 @@ public abstract class AbstractAdaptedLayer extends SameDiffLayer {
         return adapter == null ? null : dev.hora.adapter.Adapters.create(adapter, adaptedProjections());
     }
 
+    /** Name of the pretrained weight of projection t (the one the adapter's dW_t is added to). */
+    public final String baseWeightName(Target t) {
+        return weightName(t);
+    }
+
     /** Names of the pretrained (frozen when {@code freezeBase}) parameters. */
     public Set<String> baseParamNames() {
         Set<String> s = new java.util.LinkedHashSet<>();

@@ -45,6 +45,12 @@ final class TestNets {
         return HoraSelfAttention.builder().nIn(N_IN).nOut(D).nHeads(HEADS).adapter(a).build();
     }
 
+    /** A native DL4J layer before the attention: its gradients check the attention's input gradient. */
+    static Layer pre() {
+        return new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(N_IN).nOut(N_IN)
+                .activation(Activation.TANH).build();
+    }
+
     static Layer dense(AdapterConfig a) {
         return AdaptedDense.builder().nIn(D).nOut(D).heads(HEADS).activation(Activation.TANH).adapter(a).build();
     }
@@ -55,7 +61,16 @@ final class TestNets {
 
     /** attention [-> adapted dense] -> pool -> output; dense may be null. */
     static MultiLayerNetwork mln(DataType dt, IUpdater u, Layer attention, Layer dense) {
-        NeuralNetConfiguration.ListBuilder lb = base(dt, u, 12345).list().layer(attention)
+        return mln(dt, u, null, attention, dense);
+    }
+
+    /** pre (a layer on [b, N_IN, T] -> [b, N_IN, T], may be null) -> attention [-> dense] -> pool -> output. */
+    static MultiLayerNetwork mln(DataType dt, IUpdater u, Layer pre, Layer attention, Layer dense) {
+        NeuralNetConfiguration.ListBuilder lb = base(dt, u, 12345).list();
+        if (pre != null) {
+            lb.layer(pre);
+        }
+        lb.layer(attention)
                 .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
         if (dense != null) {
             lb.layer(dense);
@@ -70,8 +85,15 @@ final class TestNets {
 
     /** The same as a graph: in -> att -> pool [-> dense] -> out. */
     static ComputationGraph graph(DataType dt, IUpdater u, Layer attention, Layer dense) {
-        ComputationGraphConfiguration.GraphBuilder g = base(dt, u, 12345).graphBuilder().addInputs("in")
-                .addLayer("att", attention, "in")
+        return graph(dt, u, null, attention, dense);
+    }
+
+    static ComputationGraph graph(DataType dt, IUpdater u, Layer pre, Layer attention, Layer dense) {
+        ComputationGraphConfiguration.GraphBuilder g = base(dt, u, 12345).graphBuilder().addInputs("in");
+        if (pre != null) {
+            g.addLayer("pre", pre, "in");
+        }
+        g.addLayer("att", attention, pre == null ? "in" : "pre")
                 .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "att");
         String last = "pool";
         if (dense != null) {
