@@ -69,6 +69,25 @@ public abstract class AbstractAdaptedLayer extends SameDiffLayer {
         }
     }
 
+    /** True when every size is known (nIn may still come from the input type). */
+    protected abstract boolean sized();
+
+    /**
+     * Recomputes the cached parameter layout after a setting changed (null while the settings are
+     * incomplete, e.g. half-way through JSON deserialisation), so that a configuration read from JSON equals
+     * the one written (DL4J's equals compares the cache).
+     */
+    protected void refreshParams() {
+        setLayerParams(null);
+        if (sized()) {
+            try {
+                getLayerParams();
+            } catch (IllegalArgumentException incomplete) {
+                setLayerParams(null);
+            }
+        }
+    }
+
     /** The base projections and their shapes, in a stable order. */
     protected abstract Map<Target, ProjectionShape> projections();
 
@@ -195,7 +214,7 @@ public abstract class AbstractAdaptedLayer extends SameDiffLayer {
 
     /** The adapter's settings, or null for a plain (merged / probe) layer. */
     public AdapterConfig getAdapter() { return adapter; }
-    public void setAdapter(AdapterConfig adapter) { this.adapter = adapter; setLayerParams(null); }
+    public void setAdapter(AdapterConfig adapter) { this.adapter = adapter; refreshParams(); }
     /** True (default): pretrained parameters get a zero update and no regularization. */
     public boolean isFreezeBase() { return freezeBase; }
     public void setFreezeBase(boolean freezeBase) { this.freezeBase = freezeBase; }

@@ -53,6 +53,7 @@ public class AdaptedDense extends AbstractAdaptedLayer {
         if (adapter != null) {
             adapter = adapter.toBuilder().targets(target).build();
         }
+        refreshParams();
     }
 
     public static Builder builder() {
@@ -70,6 +71,11 @@ public class AdaptedDense extends AbstractAdaptedLayer {
     @Override
     protected Map<Target, ProjectionShape> adaptedProjections() {
         return projections();
+    }
+
+    @Override
+    protected boolean sized() {
+        return nIn >= 1;
     }
 
     @Override
@@ -104,7 +110,7 @@ public class AdaptedDense extends AbstractAdaptedLayer {
                 default -> throw new IllegalArgumentException("input type of AdaptedDense '" + getLayerName()
                         + "' = " + inputType + ": allowed feed-forward or recurrent");
             };
-            setLayerParams(null);
+            refreshParams();
         }
     }
 
@@ -120,19 +126,19 @@ public class AdaptedDense extends AbstractAdaptedLayer {
 
     // ---- bean accessors (DL4J JSON) ----
     public long getNIn() { return nIn; }
-    public void setNIn(long nIn) { this.nIn = nIn; setLayerParams(null); }
+    public void setNIn(long nIn) { this.nIn = nIn; refreshParams(); }
     public long getNOut() { return nOut; }
-    public void setNOut(long nOut) { this.nOut = nOut; setLayerParams(null); }
+    public void setNOut(long nOut) { this.nOut = nOut; refreshParams(); }
     /** Adapter groups (MH-LoRA / HoRA heads) over the output columns. */
     public int getHeads() { return heads; }
-    public void setHeads(int heads) { this.heads = heads; setLayerParams(null); }
+    public void setHeads(int heads) { this.heads = heads; refreshParams(); }
     /** The name the adapter registers its projection under (default O). */
     public Target getTarget() { return target; }
-    public void setTarget(Target target) { this.target = target; setLayerParams(null); }
+    public void setTarget(Target target) { this.target = target; refreshParams(); }
     public Activation getActivation() { return activation; }
     public void setActivation(Activation activation) { this.activation = activation; }
     public boolean isHasBias() { return hasBias; }
-    public void setHasBias(boolean hasBias) { this.hasBias = hasBias; setLayerParams(null); }
+    public void setHasBias(boolean hasBias) { this.hasBias = hasBias; refreshParams(); }
 
     @Override
     public boolean equals(Object o) {

@@ -60,6 +60,7 @@ public class HoraSelfAttention extends AbstractAdaptedLayer {
         if (adapter != null && adapter.adapts(Target.O)) {
             check(nOut % nHeads == 0, "nHeads", nHeads, "a divisor of nOut = " + nOut + " when target O is adapted");
         }
+        refreshParams();
     }
 
     public static Builder builder() {
@@ -83,6 +84,11 @@ public class HoraSelfAttention extends AbstractAdaptedLayer {
         Map<Target, ProjectionShape> m = new EnumMap<>(projections());
         m.keySet().removeIf(t -> !adapter.adapts(t));
         return m;
+    }
+
+    @Override
+    protected boolean sized() {
+        return nIn >= 1;
     }
 
     @Override
@@ -132,7 +138,7 @@ public class HoraSelfAttention extends AbstractAdaptedLayer {
         }
         if (nIn <= 0 || override) {
             nIn = ((InputType.InputTypeRecurrent) inputType).getSize();
-            setLayerParams(null);
+            refreshParams();
         }
     }
 
@@ -147,16 +153,16 @@ public class HoraSelfAttention extends AbstractAdaptedLayer {
 
     // ---- bean accessors (DL4J JSON) ----
     public long getNIn() { return nIn; }
-    public void setNIn(long nIn) { this.nIn = nIn; setLayerParams(null); }
+    public void setNIn(long nIn) { this.nIn = nIn; refreshParams(); }
     public long getNOut() { return nOut; }
-    public void setNOut(long nOut) { this.nOut = nOut; setLayerParams(null); }
+    public void setNOut(long nOut) { this.nOut = nOut; refreshParams(); }
     public int getNHeads() { return nHeads; }
-    public void setNHeads(int nHeads) { this.nHeads = nHeads; setLayerParams(null); }
+    public void setNHeads(int nHeads) { this.nHeads = nHeads; refreshParams(); }
     public long getHeadSize() { return headSize; }
-    public void setHeadSize(long headSize) { this.headSize = headSize; setLayerParams(null); }
+    public void setHeadSize(long headSize) { this.headSize = headSize; refreshParams(); }
     /** True (default): Q, K, V, O have biases (zero after converting a SelfAttentionLayer). */
     public boolean isHasBias() { return hasBias; }
-    public void setHasBias(boolean hasBias) { this.hasBias = hasBias; setLayerParams(null); }
+    public void setHasBias(boolean hasBias) { this.hasBias = hasBias; refreshParams(); }
 
     @Override
     public boolean equals(Object o) {

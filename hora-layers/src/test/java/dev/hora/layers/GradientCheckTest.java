@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.AdapterKind;
+import dev.hora.config.ApplyMode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -85,7 +86,7 @@ class GradientCheckTest {
     @ParameterizedTest
     @EnumSource(AdapterKind.class)
     void computationGraph(AdapterKind kind) {
-        AdapterConfig a = TestNets.adapter(kind);
+        AdapterConfig a = TestNets.adapter(kind).toBuilder().applyMode(ApplyMode.FACTORISED).build();
         ComputationGraph net = TestNets.graph(DataType.DOUBLE, new NoOp(), TestNets.pre(),
                 TestNets.horaAttention(a), TestNets.dense(a));
         randomise(net);

@@ -1,5 +1,6 @@
 package dev.hora.layers.impl;
 
+import java.io.PrintStream;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
@@ -26,6 +27,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  * and everything downstream is exactly what a correct runtime computes. A test keeps checking DL4J's own
  * SelfAttentionLayer so a release that fixes the bug (which would make this layer 0.5x) is noticed.
+ *
+ * <p>Also drops the "Added differentiated op ..." lines that M2.1's {@code SameDiff.createGradFunction}
+ * prints to stdout (a debugging leftover, one line per op) while the gradient graph is built on the first
+ * backward pass; every other output passes through.
  */
 public class HalvedGradientSameDiffLayer extends SameDiffLayer {
 
@@ -39,6 +44,23 @@ public class HalvedGradientSameDiffLayer extends SameDiffLayer {
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             half = epsilon.mul(0.5);   // detached; compensates the doubling of ExternalErrorsFunction
         }
-        return super.backpropGradient(half, workspaceMgr);
+        if (sameDiff != null && sameDiff.hasGradientFunction()) {
+            return super.backpropGradient(half, workspaceMgr);
+        }
+        // first call builds the gradient graph: M2.1's createGradFunction prints a debug line per op to stdout
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(out, true) {
+            @Override
+            public void println(String x) {
+                if (x == null || !x.startsWith("Added differentiated op ")) {
+                    super.println(x);
+                }
+            }
+        });
+        try {
+            return super.backpropGradient(half, workspaceMgr);
+        } finally {
+            System.setOut(out);
+        }
     }
 }
