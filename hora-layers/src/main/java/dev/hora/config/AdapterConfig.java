@@ -76,7 +76,7 @@ public class AdapterConfig implements Serializable {
         check(alpha > 0 && Double.isFinite(alpha), "alpha", alpha, "a finite number > 0");
         check(dropout >= 0 && dropout < 1, "dropout", dropout, "[0, 1)");
         check(targets != null && !targets.isEmpty(), "targets", targets,
-                "a non-empty subset of {q, k, v, o}");
+                "a non-empty subset of {q, k, v, o, intermediate, ffn-output}");
         check(seedWidth >= 1, "seedWidth (HoRA e)", seedWidth, "an integer >= 1");
         check(hiddenWidth >= 1, "hiddenWidth (HoRA k)", hiddenWidth, "an integer >= 1");
         Objects.requireNonNull(activation, "activation must be set");

@@ -3,41 +3,66 @@ package dev.hora.config;
 import java.util.Locale;
 
 /**
- * An attention projection that can carry an adapter: query, key, value or the attention output.
- * Q, K, V map {@code [*, d_model] -> [*, H d_h]}; O maps {@code [*, H d_h] -> [*, d_model]}.
- * Head i owns output columns {@code [i d_h, (i+1) d_h)} of every target.
+ * A projection that can carry an adapter. The attention projections Q, K, V map
+ * {@code [*, d_model] -> [*, H d_h]} and O maps {@code [*, H d_h] -> [*, d_model]}; head i owns
+ * output columns {@code [i d_h, (i+1) d_h)}. The feed-forward projections FFN_IN
+ * {@code [*, d] -> [*, d_ff]} and FFN_OUT {@code [*, d_ff] -> [*, d]} are split into the same
+ * number of column groups as the layer has heads (MH-LoRA / HoRA), or adapted whole (LoRA).
  */
 public enum Target {
-    Q("query"),
-    K("key"),
-    V("value"),
-    O("output");
+    Q("query", "q"),
+    K("key", "k"),
+    V("value", "v"),
+    O("output", "o"),
+    FFN_IN("intermediate", "i"),
+    FFN_OUT("ffn-output", "f");
 
     private final String moduleName;
+    private final String prefix;
 
-    Target(String moduleName) {
+    Target(String moduleName, String prefix) {
         this.moduleName = moduleName;
+        this.prefix = prefix;
     }
 
-    /** The module name as in Hugging Face BERT ("query", "key", "value", "output"). */
+    /** The module name ("query", "key", "value", "output" = attention output, "intermediate", "ffn-output"). */
     public String moduleName() {
         return moduleName;
     }
 
-    /** Lower-case one-letter prefix used in parameter names ("q", "k", "v", "o"). */
+    /** Lower-case one-letter prefix used in parameter names ("q", "k", "v", "o", "i", "f"). */
     public String prefix() {
-        return name().toLowerCase(Locale.ROOT);
+        return prefix;
     }
 
-    /** Parses "q"/"query", "k"/"key", "v"/"value", "o"/"output" (case-insensitive). */
+    /** True for Q, K, V and O, the projections of a self-attention block. */
+    public boolean isAttention() {
+        return ordinal() <= O.ordinal();
+    }
+
+    /**
+     * Parses q|query, k|key, v|value, o|output|attention-output, i|intermediate|ffn-in,
+     * f|ffn-output|ffn-out (case-insensitive, '_' = '-').
+     */
     public static Target parse(String s) {
-        String n = s == null ? "" : s.trim().toLowerCase(Locale.ROOT);
+        String n = s == null ? "" : s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        switch (n) {
+            case "attention-output":
+            case "attention.output":
+                return O;
+            case "ffn-in":
+                return FFN_IN;
+            case "ffn-out":
+                return FFN_OUT;
+            default:
+                break;
+        }
         for (Target t : values()) {
-            if (t.prefix().equals(n) || t.moduleName.equals(n)) {
+            if (t.prefix.equals(n) || t.moduleName.equals(n)) {
                 return t;
             }
         }
-        throw new IllegalArgumentException("targets: unknown target '" + s
-                + "', allowed: q|query, k|key, v|value, o|output");
+        throw new IllegalArgumentException("targets: unknown target '" + s + "', allowed: q|query, k|key, v|value, "
+                + "o|output (attention output), i|intermediate (ffn-in), f|ffn-output (ffn-out)");
     }
 }

@@ -1,0 +1,112 @@
+package dev.hora.cli;
+
+import dev.hora.config.AdapterConfig;
+import dev.hora.finetune.RunFolder;
+import dev.hora.finetune.Resources;
+import dev.hora.onnx.ImportedBert;
+import dev.hora.peft.ClassifierHead;
+import dev.hora.peft.Inputs;
+import dev.hora.peft.PeftModel;
+import dev.hora.train.SameDiffTrainer;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code hora bench}: import time, then median time of a forward pass and of a training step
+ * (forward + backward + AdamW) of the adapted encoder at batch x sequence, with examples/second
+ * and peak memory. Inputs are random token ids (timing does not depend on the text).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measure forward and training-step time of an adapted encoder.")
+public class BenchCommand implements Callable<Integer> {
+    @ParentCommand
+    Hora hora;
+    @Mixin
+    ModelOptions modelOptions = new ModelOptions();
+    @Option(names = "--adapter", defaultValue = "hora", paramLabel = "KIND", description = "hora, mh-lora, lora or none.")
+    String adapter;
+    @Option(names = "--rank", defaultValue = "8", paramLabel = "R", description = "Rank per head.")
+    int rank;
+    @Option(names = "--apply", defaultValue = "dense", paramLabel = "MODE", description = "dense or factorised.")
+    String apply;
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Batch size.")
+    int batchSize;
+    @Option(names = "--seq", defaultValue = "32", paramLabel = "N", description = "Tokens per sequence.")
+    int seq;
+    @Option(names = "--iterations", defaultValue = "10", paramLabel = "N", description = "Timed iterations.")
+    int iterations;
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
+    Integer threads;
+
+    @Override
+    public Integer call() throws IOException {
+        modelOptions.validate();
+        AdapterKind kind = AdapterKind.parse(adapter);
+        if (batchSize < 1 || iterations < 1 || rank < 1 || seq < 2 || (threads != null && threads < 1)) {
+            throw new IllegalArgumentException("--batch-size, --iterations, --rank, --threads must be >= 1, --seq >= 2");
+        }
+        int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        hora.out().println(Backend.configure(th));
+        ModelSource source = modelOptions.resolve();
+        long t0 = System.nanoTime();
+        ImportedBert bert = RunFolder.importModel(source);
+        double importS = (System.nanoTime() - t0) / 1e9;
+        AdapterConfig cfg = kind == AdapterKind.NONE ? null : AdapterConfig.builder()
+                .kind(dev.hora.config.AdapterKind.parse(kind.cliName())).rank(rank)
+                .applyMode(dev.hora.config.ApplyMode.valueOf(apply.toUpperCase(Locale.ROOT).replace("FACTORIZED", "FACTORISED")))
+                .build();
+        PeftModel model = PeftModel.builder(bert).adapter(cfg).build();
+        Map<String, INDArray> feed = feed(bert.config().vocabSize());
+        SameDiffTrainer trainer = SameDiffTrainer.builder().sameDiff(model.sameDiff()).loss(ClassifierHead.LOSS)
+                .trainable(model.trainableNames()).adam(1e-3, 0, 1_000_000).build();
+        double fwd = median(() -> model.sameDiff().output(feed, ClassifierHead.PROBABILITIES));
+        double step = median(() -> trainer.step(feed));
+        hora.out().printf(Locale.ROOT, "%s on %s (%s), batch %d x seq %d%n", kind.cliName(), source.description(),
+                cfg == null ? "head only" : cfg.getApplyMode(), batchSize, seq);
+        hora.out().printf(Locale.ROOT, "import %.2f s | forward %.0f ms (%.1f ex/s) | train step %.0f ms (%.1f ex/s)"
+                + " | peak memory %.2f GB%n", importS, fwd, batchSize / (fwd / 1e3), step, batchSize / (step / 1e3),
+                Resources.peakRssBytes() / 1e9);
+        return 0;
+    }
+
+    private Map<String, INDArray> feed(int vocab) {
+        Random r = new Random(1);
+        long[][] ids = new long[batchSize][seq];
+        long[][] mask = new long[batchSize][seq];
+        float[][] labels = new float[batchSize][2];
+        for (int i = 0; i < batchSize; i++) {
+            for (int t = 0; t < seq; t++) {
+                ids[i][t] = 1000 + r.nextInt(vocab - 1000);
+                mask[i][t] = 1;
+            }
+            labels[i][i % 2] = 1;
+        }
+        Map<String, INDArray> m = Inputs.feed(Nd4j.createFromArray(ids), Nd4j.createFromArray(mask),
+                Nd4j.zeros(DataType.INT64, batchSize, seq));
+        m.put(ClassifierHead.LABELS, Nd4j.createFromArray(labels));
+        return m;
+    }
+
+    private double median(Runnable r) {
+        r.run();   // warm-up (builds the session / gradient graph)
+        double[] ms = new double[iterations];
+        for (int i = 0; i < iterations; i++) {
+            long t = System.nanoTime();
+            r.run();
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms[iterations / 2];
+    }
+}

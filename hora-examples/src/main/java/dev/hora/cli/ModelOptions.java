@@ -1,0 +1,31 @@
+package dev.hora.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Model options shared by the commands. */
+public class ModelOptions {
+    @Option(names = "--model", defaultValue = ModelSource.BUILTIN, paramLabel = "MODEL",
+            description = "'all-minilm-l6-v2' (built in), an .onnx file, a model .jar or group:artifact:version "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE",
+            description = "tokenizer.json (default: the model's own).")
+    Path tokenizer;
+
+    @Option(names = "--max-length", defaultValue = "128", paramLabel = "N",
+            description = "Truncate sequences to N tokens including [CLS]/[SEP] (default: ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    void validate() {
+        if (maxLength < 8 || maxLength > dev.hora.text.TokenBatcher.MAX_POSITIONS) {
+            throw new IllegalArgumentException("--max-length must be in [8, 512], got " + maxLength);
+        }
+    }
+
+    ModelSource resolve() throws IOException {
+        return ModelSource.resolve(model, tokenizer);
+    }
+}

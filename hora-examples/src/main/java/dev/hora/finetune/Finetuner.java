@@ -1,0 +1,179 @@
+package dev.hora.finetune;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.hora.cli.FinetuneSettings;
+import dev.hora.cli.ModelSource;
+import dev.hora.data.Split;
+import dev.hora.data.TextDataset;
+import dev.hora.io.Checkpoint;
+import dev.hora.io.CheckpointStore;
+import dev.hora.metrics.ClassificationReport;
+import dev.hora.metrics.MetricsJson;
+import dev.hora.peft.ClassifierHead;
+import dev.hora.peft.Inputs;
+import dev.hora.peft.PeftModel;
+import dev.hora.report.ProgressBar;
+import dev.hora.report.TrainingChart;
+import dev.hora.report.TrainingHistory;
+import dev.hora.text.Batch;
+import dev.hora.text.BatchOrder;
+import dev.hora.text.TokenBatcher;
+import dev.hora.train.SameDiffTrainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The fine-tuning loop behind {@code hora finetune}:
+ * <pre>
+ *   import ONNX encoder -> PeftModel (adapters + head) -> per epoch: seeded, length-bucketed batches,
+ *   AdamW steps (warmup 10%, linear decay, clip 1.0) -> test accuracy / macro-F1 -> atomic checkpoint
+ *   -> model.safetensors, adapter/, metrics.json, training.png
+ * </pre>
+ * A run resumed with {@code --resume} restarts after the last complete epoch with the same batch
+ * order, so it ends where an uninterrupted run would.
+ */
+public final class Finetuner {
+    private static final String EPOCH_META = "hora.epoch";
+    private static final String HISTORY_META = "hora.history";
+
+    private final FinetuneSettings s;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    /** @param out results (summary, metrics); @param err progress */
+    public Finetuner(FinetuneSettings settings, PrintStream out, PrintStream err) {
+        this.s = settings;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** What a run measured. */
+    public record Result(ClassificationReport test, double wallSeconds, double trainExamplesPerSecond,
+                         long peakRssBytes, long trainableParams, long totalParams) {
+    }
+
+    public Result run(Split split, ModelSource source) throws IOException {
+        long t0 = System.nanoTime();
+        Path dir = Path.of(s.output());
+        TextDataset train = split.train();
+        TextDataset test = split.test();
+        PeftModel model = RunSpec.model(s, RunFolder.importModel(source), train.numClasses());
+        out.println(model.summary());
+        int stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
+        int total = stepsPerEpoch * s.epochs();
+        SameDiffTrainer trainer = SameDiffTrainer.builder().sameDiff(model.sameDiff()).loss(ClassifierHead.LOSS)
+                .trainable(model.trainableNames()).adam(s.lr(), total / 10, total)
+                .maxGradNorm(1.0).build();
+        TrainingHistory history = new TrainingHistory();
+        CheckpointStore store = new CheckpointStore(dir);
+        int startEpoch = s.resume() ? resume(store, trainer, history) : 0;
+        RunFolder.writeLabels(dir, train.labelNames());
+
+        ClassificationReport report = null;
+        long trainExamples = 0;
+        long trainNanos = 0;
+        try (TokenBatcher tok = source.batcher(s.maxLength())) {
+            int[] lengths = train.texts().stream().mapToInt(t -> tok.ids(t).length).toArray();
+            for (int epoch = startEpoch; epoch < s.epochs(); epoch++) {
+                long e0 = System.nanoTime();
+                ProgressBar bar = ProgressBar.forConsole(err, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1,
+                        s.epochs()), stepsPerEpoch);
+                for (int[] idx : BatchOrder.bucketed(lengths, s.batchSize(), s.seed(), epoch, 20)) {
+                    float loss = step(trainer, tok, train, idx, trainer.iteration() == 0);
+                    history.step(loss);
+                    bar.step(idx.length, loss);
+                }
+                bar.finish();
+                trainer.endEpoch();
+                trainNanos += System.nanoTime() - e0;
+                trainExamples += train.size();
+                report = evaluate(model, tok, test);
+                history.epoch(report.accuracy(), Double.NaN);
+                err.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f  macro-F1 %.4f%n", epoch + 1, s.epochs(),
+                        report.accuracy(), report.macroF1());
+                store.save(new Checkpoint(trainer.iteration(), trainer.state(),
+                        Map.of(EPOCH_META, Integer.toString(epoch + 1), HISTORY_META, historyJson(history))));
+            }
+            if (report == null) {
+                report = evaluate(model, tok, test);   // resumed a finished run
+            }
+        }
+        RunFolder.writeModel(dir, model);
+        AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model);
+        TrainingChart.write(dir.resolve(RunFolder.CHART), history, "hora " + s.adapter().cliName(), 900, 600);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double rate = trainNanos == 0 ? 0 : trainExamples / (trainNanos / 1e9);
+        Result r = new Result(report, wall, rate, Resources.peakRssBytes(), model.summary().trainable(),
+                model.summary().total());
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("test", report);
+        metrics.put("epochTestAccuracy", history.epochTestAccuracy());
+        metrics.put("wallSeconds", wall);
+        metrics.put("trainExamplesPerSecond", rate);
+        metrics.put("peakRssBytes", r.peakRssBytes());
+        metrics.put("trainableParams", r.trainableParams());
+        metrics.put("totalParams", r.totalParams());
+        MetricsJson.write(dir.resolve(RunFolder.METRICS), metrics);
+        return r;
+    }
+
+    private float step(SameDiffTrainer trainer, TokenBatcher tok, TextDataset data, int[] idx, boolean first) {
+        List<String> texts = new ArrayList<>(idx.length);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, idx.length, data.numClasses());   // one-hot [b, n]
+        for (int i = 0; i < idx.length; i++) {
+            texts.add(data.examples().get(idx[i]).text());
+            labels.putScalar(i, data.examples().get(idx[i]).label(), 1f);
+        }
+        Batch b = tok.encode(texts);
+        Map<String, INDArray> feed = Inputs.feed(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
+        feed.put(ClassifierHead.LABELS, labels);
+        if (first) {   // SameDiff prints one line per op while it builds the gradient graph
+            float[] loss = new float[1];
+            QuietStdout.run(() -> loss[0] = trainer.step(feed));
+            return loss[0];
+        }
+        return trainer.step(feed);
+    }
+
+    /** Accuracy, macro-F1 and confusion matrix of the model on a dataset. */
+    public static ClassificationReport evaluate(Classifier model, TokenBatcher tok, TextDataset data) {
+        int[] pred = Classifier.argmax(model.probabilities(tok, data.texts(), 64));
+        return ClassificationReport.of(data.labels(), pred, data.labelNames());
+    }
+
+    private static ClassificationReport evaluate(PeftModel model, TokenBatcher tok, TextDataset data) {
+        return evaluate(model::predictProba, tok, data);
+    }
+
+    private int resume(CheckpointStore store, SameDiffTrainer trainer, TrainingHistory history) throws IOException {
+        Checkpoint c = store.load().orElseThrow(() -> new IOException(store.file() + ": no checkpoint to resume"));
+        try {
+            trainer.restore(c.tensors());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(store.file() + ": does not fit this run's model: " + e.getMessage(), e);
+        }
+        int epoch = Integer.parseInt(c.metadata().getOrDefault(EPOCH_META, "0"));
+        Map<String, List<Double>> h = MetricsJson.MAPPER.readValue(c.metadata().getOrDefault(HISTORY_META, "{}"),
+                new TypeReference<Map<String, List<Double>>>() { });
+        h.getOrDefault("stepLoss", List.of()).forEach(history::step);
+        h.getOrDefault("epochTestAccuracy", List.of()).forEach(a -> history.epoch(a, Double.NaN));
+        err.printf(Locale.ROOT, "resuming after epoch %d (step %d) from %s%n", epoch, c.step(), store.file());
+        return epoch;
+    }
+
+    private static String historyJson(TrainingHistory h) {
+        Map<String, List<Double>> m = new LinkedHashMap<>();
+        m.put("stepLoss", h.stepLoss());
+        m.put("epochTestAccuracy", h.epochTestAccuracy());
+        return MetricsJson.toJson(m);
+    }
+}

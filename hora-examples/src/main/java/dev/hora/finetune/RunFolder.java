@@ -1,0 +1,86 @@
+package dev.hora.finetune;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.hora.cli.FinetuneSettings;
+import dev.hora.cli.ModelSource;
+import dev.hora.io.SafetensorsReader;
+import dev.hora.io.SafetensorsWriter;
+import dev.hora.metrics.MetricsJson;
+import dev.hora.onnx.BertOnnx;
+import dev.hora.onnx.ImportedBert;
+import dev.hora.peft.PeftModel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The files of a fine-tuning run directory:
+ * <pre>
+ *   settings.json            resolved options (FinetuneSettings)
+ *   labels.json              class names, index = class id
+ *   model.safetensors        every trainable tensor by graph name (adapter.layer.L.P, classifier.*)
+ *   adapter/                 adapter_model.safetensors + adapter_config.json (PEFT layout for LoRA)
+ *   checkpoint.safetensors   trainer state after the last complete epoch (--resume)
+ *   metrics.json, training.png
+ * </pre>
+ */
+public final class RunFolder {
+    public static final String LABELS = "labels.json";
+    public static final String MODEL = "model.safetensors";
+    public static final String ADAPTER_DIR = "adapter";
+    public static final String METRICS = "metrics.json";
+    public static final String CHART = "training.png";
+
+    private RunFolder() {
+    }
+
+    /** Writes the class names. */
+    public static void writeLabels(Path dir, List<String> labels) throws IOException {
+        MetricsJson.write(dir.resolve(LABELS), labels);
+    }
+
+    /** Writes every trainable tensor of the model. */
+    public static void writeModel(Path dir, PeftModel model) throws IOException {
+        SafetensorsWriter.write(dir.resolve(MODEL), model.trainable(), Map.of("format", "hora-run"));
+    }
+
+    /** A trained run: its settings, class names and the adapted model with its trained tensors. */
+    public record Loaded(FinetuneSettings settings, List<String> labels, ModelSource source, PeftModel model) {
+    }
+
+    /** Loads a run written by {@code hora finetune}; errors name the file and the problem. */
+    public static Loaded load(Path dir) throws IOException {
+        Path settingsFile = dir.resolve(FinetuneSettings.FILE);
+        for (Path f : List.of(settingsFile, dir.resolve(LABELS), dir.resolve(MODEL))) {
+            if (!Files.isRegularFile(f)) {
+                throw new IOException(f + ": missing; " + dir + " is not a finished hora finetune run directory");
+            }
+        }
+        FinetuneSettings s;
+        List<String> labels;
+        try {
+            s = FinetuneSettings.read(settingsFile);
+            labels = MetricsJson.MAPPER.readValue(dir.resolve(LABELS).toFile(), new TypeReference<List<String>>() { });
+        } catch (IOException e) {
+            throw new IOException(dir + ": cannot read the run's JSON files: " + e.getMessage(), e);
+        }
+        ModelSource source = ModelSource.resolve(s.model(), s.tokenizer() == null ? null : Path.of(s.tokenizer()));
+        PeftModel model = RunSpec.model(s, importModel(source), labels.size());
+        try {
+            model.setTrainable(SafetensorsReader.read(dir.resolve(MODEL)).tensors());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(dir.resolve(MODEL) + ": does not fit the run's settings: " + e.getMessage(), e);
+        }
+        return new Loaded(s, labels, source, model);
+    }
+
+    /** Imports the source's ONNX encoder. */
+    public static ImportedBert importModel(ModelSource source) throws IOException {
+        try (InputStream in = source.openModel()) {
+            return BertOnnx.fromBytes(source.description(), in.readAllBytes());
+        }
+    }
+}

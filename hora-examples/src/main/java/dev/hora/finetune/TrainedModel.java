@@ -1,0 +1,79 @@
+package dev.hora.finetune;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hora.cli.FinetuneSettings;
+import dev.hora.cli.ModelSource;
+import dev.hora.metrics.MetricsJson;
+import dev.hora.peft.MergedModel;
+import dev.hora.text.TokenBatcher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A fine-tuned classifier ready to predict: either a run directory of {@code hora finetune}
+ * (adapters applied on the fly) or a merged model file of {@code hora merge} (adapters folded in,
+ * with its sidecar {@code FILE.json} holding the class names and the run's settings).
+ */
+public record TrainedModel(Classifier classifier, List<String> labels, FinetuneSettings settings) {
+
+    /** Sidecar of a merged model file. */
+    public static Path sidecar(Path mergedFile) {
+        return mergedFile.resolveSibling(mergedFile.getFileName() + ".json");
+    }
+
+    /** Opens a run directory or a merged model file; errors name the path and the problem. */
+    public static TrainedModel open(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            RunFolder.Loaded run = RunFolder.load(path);
+            return new TrainedModel(run.model()::predictProba, run.labels(), run.settings());
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new IOException(path + ": no such run directory or merged model file");
+        }
+        Path side = sidecar(path);
+        if (!Files.isRegularFile(side)) {
+            throw new IOException(side + ": missing; a merged model needs the sidecar written by hora merge");
+        }
+        JsonNode json;
+        FinetuneSettings s;
+        List<String> labels = new ArrayList<>();
+        try {
+            json = MetricsJson.MAPPER.readTree(side.toFile());
+            if (json == null || !json.hasNonNull("settings") || !json.path("labels").isArray()) {
+                throw new IOException("expected {\"labels\": [...], \"settings\": {...}}");
+            }
+            s = MetricsJson.MAPPER.treeToValue(json.get("settings"), FinetuneSettings.class);
+            json.get("labels").forEach(n -> labels.add(n.asText()));
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(side + ": not a hora merged-model sidecar: " + e.getMessage(), e);
+        }
+        MergedModel merged;
+        try {
+            merged = MergedModel.load(path);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        return new TrainedModel(merged::predictProba, labels, s);
+    }
+
+    /** Writes a merged model file and its sidecar. */
+    public static void writeMerged(Path file, MergedModel merged, List<String> labels, FinetuneSettings s)
+            throws IOException {
+        merged.save(file);
+        Map<String, Object> side = new LinkedHashMap<>();
+        side.put("labels", labels);
+        side.put("settings", s);
+        MetricsJson.write(sidecar(file), side);
+    }
+
+    /** The tokenizer of the model the run was trained from. */
+    public TokenBatcher tokenizer() throws IOException {
+        return ModelSource.resolve(settings.model(), settings.tokenizer() == null ? null : Path.of(settings.tokenizer()))
+                .batcher(settings.maxLength());
+    }
+}

@@ -1,0 +1,40 @@
+package dev.hora.metrics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.hora.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Writes and reads reports (any Jackson-serialisable record) as indented JSON, atomically. */
+public final class MetricsJson {
+    /** The shared mapper: indented output, records supported. */
+    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private MetricsJson() {
+    }
+
+    /** The JSON text of {@code value}. */
+    public static String toJson(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Writes {@code value} as JSON to {@code file} (temp file + rename). */
+    public static void write(Path file, Object value) throws IOException {
+        AtomicFiles.write(file, out -> MAPPER.writeValue(new java.io.FilterOutputStream(out) {
+            @Override
+            public void close() throws IOException {
+                flush();
+            }
+        }, value));
+    }
+
+    /** Reads a report written by {@link #write}. */
+    public static ClassificationReport readReport(Path file) throws IOException {
+        return MAPPER.readValue(file.toFile(), ClassificationReport.class);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.hora.peft;
+
+import dev.hora.adapter.Adapter;
+import dev.hora.adapter.Adapters;
+import dev.hora.config.Target;
+import dev.hora.onnx.bert.BertEncoder;
+import dev.hora.onnx.bert.BertEncoderBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A fine-tuned classifier with its adapters folded into the weights: a plain SameDiff graph of
+ * constants (no adapter variables, no overhead):
+ * <pre>
+ *   W'_t = W_t + dW_t  for every adapted projection t;   probabilities = softmax(pooled W_c + b_c)
+ * </pre>
+ * Saved as SameDiff's FlatBuffers file ({@link #save}) and read back with {@link #load}.
+ */
+public final class MergedModel {
+    private final SameDiff sd;
+
+    private MergedModel(SameDiff sd) {
+        this.sd = sd;
+    }
+
+    static MergedModel of(PeftModel model) {
+        Map<String, INDArray> weights = new LinkedHashMap<>(model.bert().weights());
+        model.adapterParams().forEach((layer, params) -> {
+            Adapter a = model.adapters().get(layer);
+            for (Target t : a.projections().keySet()) {
+                String wn = ModuleSelector.kind(t).weightName(layer);
+                INDArray dw = Adapters.deltaW(a, params, t).castTo(DataType.FLOAT);   // [d_in, d_out]
+                weights.put(wn, weights.get(wn).add(dw));
+            }
+        });
+        SameDiff sd = SameDiff.create();
+        BertEncoder enc = BertEncoderBuilder.of(model.bert().config(), weights).pooling(model.pooling()).build(sd);
+        Map<String, INDArray> head = model.headParams();
+        ClassifierHead.build(sd, enc.pooled(), head.get(ClassifierHead.WEIGHT).dup(),
+                head.get(ClassifierHead.BIAS).dup(), false);
+        return new MergedModel(sd);
+    }
+
+    /** Reads a model written by {@link #save}; errors name the file and the problem. */
+    public static MergedModel load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ": merged model file not found");
+        }
+        SameDiff sd;
+        try {
+            sd = SameDiff.load(file.toFile(), false);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": not a merged hora model (SameDiff FlatBuffers): " + e.getMessage(), e);
+        }
+        if (sd == null || !sd.hasVariable(ClassifierHead.PROBABILITIES) || !sd.hasVariable(BertEncoder.INPUT_IDS)) {
+            throw new IllegalArgumentException(file + ": not a merged hora model: no '" + ClassifierHead.PROBABILITIES
+                    + "' output or '" + BertEncoder.INPUT_IDS + "' input");
+        }
+        return new MergedModel(sd);
+    }
+
+    /** Writes the graph atomically (temp file, then rename). */
+    public void save(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        try {
+            sd.save(tmp.toFile(), false);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    public SameDiff sameDiff() {
+        return sd;
+    }
+
+    /** Class probabilities [b, n]. */
+    public INDArray predictProba(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
+        return sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), ClassifierHead.PROBABILITIES)
+                .get(ClassifierHead.PROBABILITIES);
+    }
+
+    /** Number of trainable variables in the graph (0: everything is a constant). */
+    public int variableCount() {
+        return (int) sd.variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE).count();
+    }
+}

@@ -1,0 +1,114 @@
+package dev.hora.peft;
+
+import dev.hora.config.Target;
+import dev.hora.onnx.bert.ModuleKind;
+import dev.hora.onnx.bert.ProjectionSite;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Which projections of an encoder get an adapter, like PEFT's {@code target_modules} and
+ * {@code layers_to_transform}: a projection is selected when
+ * <pre>
+ *   (its module is in modules  OR  its weight name matches regex)  AND  (layers empty OR its layer in layers)
+ * </pre>
+ * Module names: query, key, value, output (attention output), intermediate (feed-forward in),
+ * ffn-output (feed-forward out). Weight names are HF names, e.g.
+ * {@code encoder.layer.3.attention.self.query.weight}; the regex must match the whole name
+ * ({@code .*layer\.[0-2]\..*query.*}).
+ */
+public final class ModuleSelector {
+    private final Set<Target> modules;
+    private final Pattern regex;
+    private final Set<Integer> layers;
+
+    private ModuleSelector(Set<Target> modules, Pattern regex, Set<Integer> layers) {
+        this.modules = modules;
+        this.regex = regex;
+        this.layers = layers;
+    }
+
+    /** Selects {@code modules} in every layer. */
+    public static ModuleSelector modules(Collection<Target> modules) {
+        return new ModuleSelector(modules.isEmpty() ? EnumSet.noneOf(Target.class) : EnumSet.copyOf(modules),
+                null, new TreeSet<>());
+    }
+
+    /** Selects every projection whose HF weight name matches {@code regex} (whole name). */
+    public static ModuleSelector regex(String regex) {
+        try {
+            return new ModuleSelector(EnumSet.noneOf(Target.class), Pattern.compile(regex), new TreeSet<>());
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("target regex '" + regex + "' is not a valid regular expression: "
+                    + e.getDescription(), e);
+        }
+    }
+
+    /** The same selection restricted to these layer indices (0-based); empty = all layers. */
+    public ModuleSelector layers(Collection<Integer> layerIndices) {
+        for (Integer l : layerIndices) {
+            if (l == null || l < 0) {
+                throw new IllegalArgumentException("layers: index " + l + " is out of range: allowed >= 0");
+            }
+        }
+        return new ModuleSelector(modules, regex, new TreeSet<>(layerIndices));
+    }
+
+    /** True when the projection at {@code site} gets an adapter. */
+    public boolean selects(ProjectionSite site) {
+        if (!layers.isEmpty() && !layers.contains(site.layer())) {
+            return false;
+        }
+        return modules.contains(target(site.kind())) || (regex != null && regex.matcher(site.weightName()).matches());
+    }
+
+    /** Checks the layer indices against the model's depth. */
+    public void checkLayers(int numLayers) {
+        List<Integer> bad = new ArrayList<>();
+        for (int l : layers) {
+            if (l >= numLayers) {
+                bad.add(l);
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw new IllegalArgumentException("layers: " + bad + " out of range: the model has " + numLayers
+                    + " layers, allowed 0-" + (numLayers - 1));
+        }
+    }
+
+    /** The adapter target of an encoder module. */
+    public static Target target(ModuleKind kind) {
+        return switch (kind) {
+            case QUERY -> Target.Q;
+            case KEY -> Target.K;
+            case VALUE -> Target.V;
+            case ATTENTION_OUTPUT -> Target.O;
+            case INTERMEDIATE -> Target.FFN_IN;
+            case OUTPUT -> Target.FFN_OUT;
+        };
+    }
+
+    /** The encoder module of an adapter target. */
+    public static ModuleKind kind(Target target) {
+        return switch (target) {
+            case Q -> ModuleKind.QUERY;
+            case K -> ModuleKind.KEY;
+            case V -> ModuleKind.VALUE;
+            case O -> ModuleKind.ATTENTION_OUTPUT;
+            case FFN_IN -> ModuleKind.INTERMEDIATE;
+            case FFN_OUT -> ModuleKind.OUTPUT;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "ModuleSelector{modules=" + modules + (regex == null ? "" : ", regex=" + regex) + ", layers="
+                + (layers.isEmpty() ? "all" : layers) + "}";
+    }
+}

@@ -1,0 +1,284 @@
+package dev.hora.peft;
+
+import dev.hora.adapter.Adapter;
+import dev.hora.adapter.AdapterOps;
+import dev.hora.adapter.Adapters;
+import dev.hora.adapter.ProjectionShape;
+import dev.hora.config.AdapterConfig;
+import dev.hora.config.Target;
+import dev.hora.onnx.BertConfig;
+import dev.hora.onnx.ImportedBert;
+import dev.hora.onnx.bert.BertEncoder;
+import dev.hora.onnx.bert.Pooling;
+import dev.hora.onnx.bert.ProjectionHook;
+import dev.hora.onnx.bert.ProjectionSite;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A pretrained encoder with adapters on selected projections and a classification head, as one
+ * SameDiff graph in which every pretrained tensor is a constant:
+ * <pre>
+ *   input_ids, attention_mask, token_type_ids [b, s]
+ *     -> encoder; at each selected projection  y = x (W + dW_t) + b   (dW_t from the layer's adapter)
+ *     -> pooled [b, d] (MEAN or CLS) -> logits = pooled W_c + b_c [b, n] -> probabilities, loss
+ * </pre>
+ * Trainable variables: {@code adapter.layer.<l>.<param>} (see {@link Adapter#paramShapes()}) and
+ * {@code classifier.weight} [d, n], {@code classifier.bias} [1, n]. With no adapter config it is a
+ * linear probe (only the head trains). At initialisation dW = 0, so the encoder's output equals
+ * the base model's. {@link #merge()} folds every dW into its weight.
+ */
+public final class PeftModel {
+    private final ImportedBert bert;
+    private final AdapterConfig config;
+    private final Pooling pooling;
+    private final int numClasses;
+    private final SameDiff sd = SameDiff.create();
+    private final Map<Integer, Adapter> adapters;
+    private final BertEncoder encoder;
+
+    private PeftModel(Builder b) {
+        this.bert = b.bert;
+        this.config = b.config;
+        this.pooling = b.pooling;
+        this.numClasses = b.numClasses;
+        BertConfig bc = bert.config();
+        this.adapters = Collections.unmodifiableMap(plan(bc, b.selector));
+        Map<Integer, Map<String, SDVariable>> vars = new TreeMap<>();
+        adapters.forEach((layer, a) -> {
+            Map<String, SDVariable> m = new LinkedHashMap<>();
+            a.initParams(DataType.FLOAT).forEach((n, v) -> m.put(n, sd.var(varName(layer, n), v)));
+            vars.put(layer, m);
+        });
+        ProjectionHook hook = (g, site, x, w, bias) -> {
+            Adapter a = adapters.get(site.layer());
+            Target t = ModuleSelector.target(site.kind());
+            if (a == null || !a.projections().containsKey(t)) {
+                return ProjectionHook.DEFAULT.project(g, site, x, w, bias);
+            }
+            return AdapterOps.project(g, x, x, w, bias, a.factors(g, vars.get(site.layer()), t),
+                    a.projections().get(t), a.config().getApplyMode());
+        };
+        this.encoder = bert.encoder().pooling(pooling).hook(hook).build(sd);
+        INDArray[] head = ClassifierHead.init(bc.hiddenSize(), numClasses, b.seed);
+        ClassifierHead.build(sd, encoder.pooled(), head[0], head[1], true);
+    }
+
+    /** Per layer, the adapter over the selected projections of that layer. */
+    private Map<Integer, Adapter> plan(BertConfig bc, ModuleSelector selector) {
+        Map<Integer, Adapter> m = new TreeMap<>();
+        if (config == null) {
+            return m;
+        }
+        selector.checkLayers(bc.numLayers());
+        for (int l = 0; l < bc.numLayers(); l++) {
+            Map<Target, ProjectionShape> shapes = new EnumMap<>(Target.class);
+            for (Target t : Target.values()) {
+                String wn = ModuleSelector.kind(t).weightName(l);
+                INDArray w = bert.weights().get(wn);
+                ProjectionSite site = new ProjectionSite(l, ModuleSelector.kind(t), wn, (int) w.size(0),
+                        (int) w.size(1), bc.numHeads());
+                if (selector.selects(site)) {
+                    shapes.put(t, new ProjectionShape(w.size(0), w.size(1), bc.numHeads()));
+                }
+            }
+            if (!shapes.isEmpty()) {
+                m.put(l, Adapters.create(config.toBuilder().targets(shapes.keySet()).build(), shapes));
+            }
+        }
+        if (m.isEmpty()) {
+            throw new IllegalArgumentException("targets: " + selector + " selects no projection of " + bert.source());
+        }
+        return m;
+    }
+
+    public static Builder builder(ImportedBert bert) {
+        return new Builder(bert);
+    }
+
+    /** SameDiff name of an adapter parameter: {@code adapter.layer.<l>.<param>}. */
+    public static String varName(int layer, String param) {
+        return "adapter.layer." + layer + "." + param;
+    }
+
+    public SameDiff sameDiff() {
+        return sd;
+    }
+
+    public BertEncoder encoder() {
+        return encoder;
+    }
+
+    public ImportedBert bert() {
+        return bert;
+    }
+
+    /** The adapter config, or null for a linear probe. */
+    public AdapterConfig adapterConfig() {
+        return config;
+    }
+
+    public Pooling pooling() {
+        return pooling;
+    }
+
+    public int numClasses() {
+        return numClasses;
+    }
+
+    /** Layer index to its adapter (empty for a linear probe). */
+    public Map<Integer, Adapter> adapters() {
+        return adapters;
+    }
+
+    /** Names of every trainable variable: adapter parameters, then the classifier head. */
+    public List<String> trainableNames() {
+        List<String> names = new ArrayList<>();
+        adapters.forEach((l, a) -> a.paramShapes().keySet().forEach(n -> names.add(varName(l, n))));
+        names.add(ClassifierHead.WEIGHT);
+        names.add(ClassifierHead.BIAS);
+        return names;
+    }
+
+    /** Live arrays of the adapter parameters, per layer (writes change the model). */
+    public Map<Integer, Map<String, INDArray>> adapterParams() {
+        Map<Integer, Map<String, INDArray>> m = new TreeMap<>();
+        adapters.forEach((l, a) -> {
+            Map<String, INDArray> p = new LinkedHashMap<>();
+            a.paramShapes().keySet().forEach(n -> p.put(n, sd.getArrForVarName(varName(l, n))));
+            m.put(l, p);
+        });
+        return m;
+    }
+
+    /** Live arrays of the classifier head: {@code classifier.weight}, {@code classifier.bias}. */
+    public Map<String, INDArray> headParams() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        m.put(ClassifierHead.WEIGHT, sd.getArrForVarName(ClassifierHead.WEIGHT));
+        m.put(ClassifierHead.BIAS, sd.getArrForVarName(ClassifierHead.BIAS));
+        return m;
+    }
+
+    /** Copies trainable values in (names as {@link #trainableNames()}); shapes must match. */
+    public void setTrainable(Map<String, INDArray> values) {
+        for (String n : trainableNames()) {
+            INDArray v = values.get(n);
+            INDArray cur = sd.getArrForVarName(n);
+            if (v == null || !java.util.Arrays.equals(v.shape(), cur.shape())) {
+                throw new IllegalArgumentException("trainable tensor " + n + (v == null ? " is missing"
+                        : " has shape " + java.util.Arrays.toString(v.shape()) + ", expected "
+                        + java.util.Arrays.toString(cur.shape())));
+            }
+            cur.assign(v);
+        }
+    }
+
+    /** Trainable values by name (live arrays). */
+    public Map<String, INDArray> trainable() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        trainableNames().forEach(n -> m.put(n, sd.getArrForVarName(n)));
+        return m;
+    }
+
+    /** Class probabilities [b, n] for token ids, mask and types [b, s] (int64). */
+    public INDArray predictProba(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
+        return sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), ClassifierHead.PROBABILITIES)
+                .get(ClassifierHead.PROBABILITIES);
+    }
+
+    /** The encoder's last_hidden_state [b, s, d]. */
+    public INDArray lastHiddenState(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
+        return sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), BertEncoder.LAST_HIDDEN_STATE)
+                .get(BertEncoder.LAST_HIDDEN_STATE);
+    }
+
+    /** Trainable against total parameters, per adapter kind and head. */
+    public ParameterSummary summary() {
+        long pretrained = bert.weights().values().stream().mapToLong(INDArray::length).sum();
+        Map<String, Long> groups = new LinkedHashMap<>();
+        long adapterCount = adapters.values().stream().mapToLong(Adapter::numParams).sum();
+        if (config != null) {
+            groups.put(config.getKind().cliName(), adapterCount);
+        }
+        long headCount = (long) (bert.config().hiddenSize() + 1) * numClasses;
+        groups.put("classifier", headCount);
+        return new ParameterSummary(adapterCount + headCount, pretrained + adapterCount + headCount, groups);
+    }
+
+    /** Folds every adapter into its weight: a plain model with no adapter variables. */
+    public MergedModel merge() {
+        return MergedModel.of(this);
+    }
+
+    /** Builder; {@link #build()} validates. */
+    public static final class Builder {
+        private final ImportedBert bert;
+        private AdapterConfig config;
+        private ModuleSelector selector;
+        private Pooling pooling = Pooling.MEAN;
+        private int numClasses = 2;
+        private long seed = 42;
+
+        private Builder(ImportedBert bert) {
+            this.bert = Objects.requireNonNull(bert, "bert");
+        }
+
+        /** The adapter; null (default) = linear probe, only the head trains. */
+        public Builder adapter(AdapterConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** Which projections get adapters; default: the config's targets in every layer. */
+        public Builder select(ModuleSelector selector) {
+            this.selector = selector;
+            return this;
+        }
+
+        public Builder pooling(Pooling pooling) {
+            this.pooling = Objects.requireNonNull(pooling, "pooling");
+            return this;
+        }
+
+        public Builder numClasses(int numClasses) {
+            this.numClasses = numClasses;
+            return this;
+        }
+
+        /** Seed of the classifier head's initial weights. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public PeftModel build() {
+            if (numClasses < 2) {
+                throw new IllegalArgumentException("numClasses = " + numClasses + " is out of range: allowed >= 2");
+            }
+            if (pooling == Pooling.NONE) {
+                throw new IllegalArgumentException("pooling = NONE: a classifier needs MEAN or CLS pooling");
+            }
+            if (config != null) {
+                config.validate();
+                if (config.getDropout() > 0) {
+                    throw new IllegalArgumentException("dropout = " + config.getDropout()
+                            + " is not supported on imported encoders yet: allowed 0");
+                }
+                if (selector == null) {
+                    selector = ModuleSelector.modules(config.getTargets());
+                }
+            }
+            return new PeftModel(this);
+        }
+    }
+}

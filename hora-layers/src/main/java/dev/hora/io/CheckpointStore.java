@@ -1,0 +1,63 @@
+package dev.hora.io;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Saves and loads the checkpoint of a run directory as {@code DIR/checkpoint.safetensors}.
+ *
+ * <p>Each save is atomic ({@link AtomicFiles}: temp file, fsync, rename): if the process dies
+ * while saving, the previous checkpoint stays complete and readable, so {@code --resume} always
+ * finds either the old or the new state.
+ */
+public final class CheckpointStore {
+    /** File name of the checkpoint inside the run directory. */
+    public static final String FILE = "checkpoint.safetensors";
+    static final String STEP_KEY = "hora.step";
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
+
+    private final Path dir;
+
+    public CheckpointStore(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The checkpoint file. */
+    public Path file() {
+        return dir.resolve(FILE);
+    }
+
+    /** Atomically replaces the checkpoint. */
+    public void save(Checkpoint c) throws IOException {
+        Map<String, String> meta = new HashMap<>(c.metadata());
+        meta.put(STEP_KEY, Long.toString(c.step()));
+        SafetensorsWriter.write(file(), c.tensors(), meta);
+        LOG.debug("saved checkpoint at step {} to {}", c.step(), file());
+    }
+
+    /** The saved checkpoint, or empty if none was saved yet. */
+    public Optional<Checkpoint> load() throws IOException {
+        if (!Files.exists(file())) {
+            return Optional.empty();
+        }
+        SafetensorsReader.Content content = SafetensorsReader.read(file());
+        Map<String, String> meta = new HashMap<>(content.metadata());
+        String step = meta.remove(STEP_KEY);
+        if (step == null) {
+            throw new SafetensorsFormatException(file(), "no '" + STEP_KEY + "' in the metadata: not a hora checkpoint");
+        }
+        long s;
+        try {
+            s = Long.parseLong(step);
+        } catch (NumberFormatException e) {
+            throw new SafetensorsFormatException(file(), "invalid step '" + step + "'");
+        }
+        return Optional.of(new Checkpoint(s, content.tensors(), meta));
+    }
+}

@@ -1,0 +1,78 @@
+package dev.hora.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Reads a safetensors file into ND4J arrays (C order, dtype as stored); see {@link SafetensorsWriter}
+ * for the layout and {@link SafetensorsHeader} for the checks made before any data is read.
+ */
+public final class SafetensorsReader {
+
+    /** The content of a file: tensors in name order and the string metadata. */
+    public record Content(Map<String, INDArray> tensors, Map<String, String> metadata) {
+    }
+
+    private SafetensorsReader() {
+    }
+
+    /** Reads every tensor of {@code file}. */
+    public static Content read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            SafetensorsHeader h = SafetensorsHeader.read(file, ch);
+            Map<String, INDArray> out = new java.util.TreeMap<>();
+            for (TensorEntry e : h.entries()) {
+                if (e.byteSize() > Integer.MAX_VALUE - 8) {
+                    throw new SafetensorsFormatException(file, "tensor '" + e.name() + "' larger than 2 GB");
+                }
+                ByteBuffer buf = ByteBuffer.allocate((int) e.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+                SafetensorsHeader.readFully(ch, buf, h.dataStart() + e.begin());
+                buf.flip();
+                out.put(e.name(), toArray(e, buf));
+            }
+            return new Content(new LinkedHashMap<>(out), h.metadata());
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(file.toString(), null, "safetensors file not found");
+        }
+    }
+
+    private static INDArray toArray(TensorEntry e, ByteBuffer buf) {
+        long[] shape = e.shape();
+        int n = (int) e.elements();
+        if (n == 0) {
+            return Nd4j.create(e.dtype().nd4j(), shape);
+        }
+        INDArray flat = switch (e.dtype()) {
+            case F32 -> {
+                float[] v = new float[n];
+                buf.asFloatBuffer().get(v);
+                yield Nd4j.createFromArray(v);
+            }
+            case F64 -> {
+                double[] v = new double[n];
+                buf.asDoubleBuffer().get(v);
+                yield Nd4j.createFromArray(v);
+            }
+            case I64 -> {
+                long[] v = new long[n];
+                buf.asLongBuffer().get(v);
+                yield Nd4j.createFromArray(v);
+            }
+            case I32 -> {
+                int[] v = new int[n];
+                buf.asIntBuffer().get(v);
+                yield Nd4j.createFromArray(v);
+            }
+        };
+        return flat.reshape('c', shape);
+    }
+}

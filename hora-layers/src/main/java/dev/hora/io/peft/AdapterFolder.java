@@ -1,0 +1,167 @@
+package dev.hora.io.peft;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hora.adapter.ProjectionShape;
+import dev.hora.config.AdapterConfig;
+import dev.hora.config.AdapterKind;
+import dev.hora.config.Target;
+import dev.hora.io.SafetensorsReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An adapter as a folder: {@code adapter_model.safetensors} + {@code adapter_config.json}, the files
+ * Hugging Face PEFT's {@code save_pretrained} writes. Each file is written atomically.
+ *
+ * <h2>LoRA: PEFT's layout for a BERT model (loads with {@code PeftModel.from_pretrained})</h2>
+ * PyTorch stores a Linear weight as {@code [out, in]} and computes {@code y = x W^T}; PEFT's LoRA
+ * layer adds {@code lora_B(lora_A(dropout(x))) * scaling}, {@code scaling = lora_alpha / r}
+ * ({@code use_rslora}: {@code lora_alpha / sqrt(r)}). With our {@code dW = s A B} ({@code A [d_in, r]},
+ * {@code B [r, d_out]}, {@code s} = the same scaling) nothing is multiplied, only transposed:
+ * <pre>
+ *   base_model.model.[bert.]encoder.layer.{i}.attention.self.query.lora_A.weight = qA^T   [r, d_in]
+ *   base_model.model.[bert.]encoder.layer.{i}.attention.self.query.lora_B.weight = qB^T   [d_out, r]
+ *     ... .self.key / .self.value (k, v);  attention output (o): ... .attention.output.dense.lora_A/B.weight
+ *   base_model.model.classifier.weight = head weight^T [C, hidden]   (head "weight" [hidden, C])
+ *   base_model.model.classifier.bias   = head bias     [C]           (head "bias" [C] or [1, C])
+ *
+ *   PEFT:  dW_torch = scaling * lora_B.weight @ lora_A.weight = (s qA qB)^T = dW^T
+ * </pre>
+ * The adapter name ("default") is not in the keys: PEFT strips it on save. The {@code bert.} prefix
+ * is used when a head is given ({@code BertForSequenceClassification}, whose encoder is the
+ * {@code bert} module; {@code modules_to_save: ["classifier"]}, {@code task_type: "SEQ_CLS"}: PEFT
+ * saves a modules_to_save module under its own path, {@code base_model.model.classifier.weight});
+ * without a head the keys fit {@code BertModel} ({@code task_type: null}). Deviation: HF's
+ * classifier reads the pooler output (tanh dense on [CLS]); a head trained on another pooling
+ * loads, but predicts the same only with the same pooling.
+ * {@code adapter_config.json} holds PEFT's LoraConfig keys ({@code peft_type "LORA"}, {@code r},
+ * {@code lora_alpha}, {@code lora_dropout}, {@code target_modules} (query, key, value,
+ * attention.output.dense), {@code layers_to_transform} (null = all layers), {@code use_rslora},
+ * {@code bias "none"}, {@code fan_in_fan_out false}, {@code inference_mode true}, ...); our other
+ * settings and the layer count go to the safetensors metadata ({@code hora.config},
+ * {@code hora.num_layers}, plus {@code format: pt}), which PEFT ignores.
+ *
+ * <h2>MH-LoRA and HoRA (not in PEFT): the same folder, our own names</h2>
+ * <pre>
+ *   hora.layer.{i}.{param}   exactly as Adapter.paramShapes(), e.g. qA [H, d_in, r], W1 [e, k], qZ [H r, e]
+ *   hora.head.{name}         the head tensors as given
+ *   adapter_config.json: peft_type "MH_LORA" | "HORA", format, base_model_name_or_path, num_layers,
+ *     layers_to_transform, projections {Q: {d_in, d_out, heads}}, modules_to_save (head names),
+ *     + every AdapterConfig property (kind, rank, alpha, rsLora, targets, seedWidth, hiddenWidth, ...)
+ * </pre>
+ * Every adapted layer must have the same projection shapes (BERT-family encoders do).
+ */
+public final class AdapterFolder {
+    public static final String MODEL_FILE = "adapter_model.safetensors";
+    public static final String CONFIG_FILE = "adapter_config.json";
+    private static final Logger LOG = LoggerFactory.getLogger(AdapterFolder.class);
+
+    private AdapterFolder() {
+    }
+
+    /**
+     * Writes the adapter into {@code dir} (created if needed; the two files are replaced).
+     *
+     * @param baseModel     base_model_name_or_path (may be null)
+     * @param perLayerParams layer index in [0, numLayers) -> the layer's parameters ({@code Adapter.paramShapes()})
+     * @param head          classification head tensors, or an empty map (LoRA: only "weight", "bias")
+     * @throws IllegalArgumentException naming the layer and parameter when the tensors do not fit the config
+     */
+    public static void write(Path dir, AdapterConfig cfg, String baseModel, Map<Integer, Map<String, INDArray>> perLayerParams,
+                             Map<String, INDArray> head, int numLayers) throws IOException {
+        cfg = cfg.copy().validate();
+        head = head == null ? Map.of() : head;
+        Map<Target, ProjectionShape> proj = checkLayers(cfg, perLayerParams, numLayers);
+        if (cfg.getKind() == AdapterKind.LORA) {
+            checkLoraHead(head);
+        }
+        Files.createDirectories(dir);
+        if (cfg.getKind() == AdapterKind.LORA) {
+            PeftLoraFormat.write(dir, cfg, baseModel, perLayerParams, head, numLayers);
+        } else {
+            HoraFormat.write(dir, cfg, baseModel, perLayerParams, head, numLayers, proj);
+        }
+        LOG.info("wrote {} adapter ({} layers, head: {}) to {}", cfg.getKind(), perLayerParams.size(), head.keySet(), dir);
+    }
+
+    /**
+     * Reads a folder written by {@link #write} (LoRA: also one written by PEFT for a BERT model).
+     *
+     * @throws AdapterFolderException naming the file and the problem (missing file, bad JSON,
+     *                                missing or unexpected tensor, wrong shape, unsupported setting)
+     */
+    public static SavedAdapter read(Path dir) throws IOException {
+        Path cf = dir.resolve(CONFIG_FILE);
+        ObjectNode json = Json.read(cf);
+        String type = json.get(Json.require(cf, json, "peft_type", "string")).asText();
+        SavedAdapter a = switch (type) {
+            case "LORA" -> PeftLoraFormat.read(dir, json);
+            case "MH_LORA", "HORA" -> HoraFormat.read(dir, json);
+            default -> throw new AdapterFolderException(cf, "peft_type '" + type + "' is not supported: allowed "
+                    + "LORA, MH_LORA, HORA");
+        };
+        LOG.debug("read {} adapter with {} layers from {}", a.config().getKind(), a.layers().size(), dir);
+        return a;
+    }
+
+    static SafetensorsReader.Content readTensors(Path file) throws IOException {
+        try {
+            return SafetensorsReader.read(file);
+        } catch (NoSuchFileException e) {
+            throw new AdapterFolderException(file, "file not found", e);
+        }
+    }
+
+    private static Map<Target, ProjectionShape> checkLayers(AdapterConfig cfg, Map<Integer, Map<String, INDArray>> layers,
+                                                            int numLayers) {
+        Objects.requireNonNull(layers, "perLayerParams");
+        if (numLayers < 1 || layers.isEmpty()) {
+            throw new IllegalArgumentException("numLayers = " + numLayers + " and " + layers.size()
+                    + " adapted layers: need numLayers >= 1 and at least one layer");
+        }
+        Map<Target, ProjectionShape> proj = null;
+        for (Map.Entry<Integer, Map<String, INDArray>> e : layers.entrySet()) {
+            int i = e.getKey();
+            if (i < 0 || i >= numLayers) {
+                throw new IllegalArgumentException("layer index " + i + " is out of range: allowed [0, " + numLayers + ")");
+            }
+            try {
+                Map<Target, ProjectionShape> p = LayerParams.infer(cfg, e.getValue());
+                if (proj != null && !proj.equals(p)) {
+                    throw new IllegalArgumentException("projection shapes " + p + " differ from another layer's " + proj);
+                }
+                proj = p;
+                LayerParams.check(cfg, p, e.getValue());
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("layer " + i + ": " + ex.getMessage(), ex);
+            }
+        }
+        return proj;
+    }
+
+    private static void checkLoraHead(Map<String, INDArray> head) {
+        for (Map.Entry<String, INDArray> e : head.entrySet()) {
+            if (!Set.of("weight", "bias").contains(e.getKey())) {
+                throw new IllegalArgumentException("head tensor '" + e.getKey() + "': a PEFT LoRA folder holds only a "
+                        + "Linear classifier, 'weight' [hidden, C] and 'bias' [C]");
+            }
+        }
+        INDArray w = head.get("weight");
+        INDArray b = head.get("bias");
+        if (w != null && w.rank() != 2 || b != null && (b.rank() > 2 || b.rank() == 2 && b.size(0) != 1)
+                || w != null && b != null && b.length() != w.size(1)) {
+            throw new IllegalArgumentException("head: weight must be [hidden, C] and bias [C] or [1, C], got "
+                    + (w == null ? "-" : Arrays.toString(w.shape())) + " and "
+                    + (b == null ? "-" : Arrays.toString(b.shape())));
+        }
+    }
+}

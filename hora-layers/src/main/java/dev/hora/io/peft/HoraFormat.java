@@ -1,0 +1,113 @@
+package dev.hora.io.peft;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hora.adapter.ProjectionShape;
+import dev.hora.config.AdapterConfig;
+import dev.hora.config.Target;
+import dev.hora.io.SafetensorsReader;
+import dev.hora.io.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * MH-LoRA and HoRA (not in PEFT): the same folder shape with this library's own names and config
+ * ({@link AdapterFolder} documents it). Tensors are stored exactly as the adapter holds them.
+ */
+final class HoraFormat {
+    static final String LAYER = "hora.layer.";
+    static final String HEAD = "hora.head.";
+    static final String FORMAT = "hora-dl4j-adapter/1";
+    private static final Pattern KEY = Pattern.compile("hora\\.layer\\.(\\d+)\\.([A-Za-z0-9]+)");
+    private static final List<String> OWN_KEYS = List.of("peft_type", "format", "base_model_name_or_path",
+            "num_layers", "layers_to_transform", "projections", "modules_to_save");
+
+    private HoraFormat() {
+    }
+
+    static void write(Path dir, AdapterConfig cfg, String baseModel, Map<Integer, Map<String, INDArray>> layers,
+                      Map<String, INDArray> head, int numLayers, Map<Target, ProjectionShape> proj) throws IOException {
+        Map<String, INDArray> t = new TreeMap<>();
+        layers.forEach((i, p) -> p.forEach((n, v) -> t.put(LAYER + i + "." + n, v)));
+        head.forEach((n, v) -> t.put(HEAD + n, v));
+        SafetensorsWriter.write(dir.resolve(AdapterFolder.MODEL_FILE), t, Map.of("format", FORMAT));
+
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("peft_type", cfg.getKind().name());
+        o.put("format", FORMAT);
+        o.put("base_model_name_or_path", baseModel);
+        o.put("num_layers", numLayers);
+        ArrayNode l = o.putArray("layers_to_transform");
+        new TreeSet<>(layers.keySet()).forEach(l::add);
+        ObjectNode pj = o.putObject("projections");
+        proj.forEach((tg, s) -> pj.putObject(tg.name()).put("d_in", s.dIn()).put("d_out", s.dOut()).put("heads", s.heads()));
+        ArrayNode mts = o.putArray("modules_to_save");
+        new TreeSet<>(head.keySet()).forEach(mts::add);
+        o.setAll(Json.configTree(cfg));
+        Json.write(dir.resolve(AdapterFolder.CONFIG_FILE), o);
+    }
+
+    static SavedAdapter read(Path dir, ObjectNode json) throws IOException {
+        Path cf = dir.resolve(AdapterFolder.CONFIG_FILE);
+        Path mf = dir.resolve(AdapterFolder.MODEL_FILE);
+        ObjectNode rest = json.deepCopy();
+        rest.remove(OWN_KEYS);
+        AdapterConfig cfg = Json.config(cf, rest);
+        String type = json.get("peft_type").asText();
+        if (!cfg.getKind().name().equals(type)) {
+            throw new AdapterFolderException(cf, "peft_type " + type + " disagrees with kind " + cfg.getKind());
+        }
+        int numLayers = json.get(Json.require(cf, json, "num_layers", "integer")).asInt();
+        List<Integer> want = new ArrayList<>();
+        for (JsonNode n : json.get(Json.require(cf, json, "layers_to_transform", "array"))) {
+            want.add(n.asInt());
+        }
+        Map<Target, ProjectionShape> proj = new EnumMap<>(Target.class);
+        JsonNode pj = json.get(Json.require(cf, json, "projections", "object"));
+        for (Iterator<Map.Entry<String, JsonNode>> it = pj.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            try {
+                proj.put(Target.valueOf(e.getKey()), new ProjectionShape(e.getValue().path("d_in").asLong(),
+                        e.getValue().path("d_out").asLong(), e.getValue().path("heads").asInt()));
+            } catch (IllegalArgumentException ex) {
+                throw new AdapterFolderException(cf, "projections." + e.getKey() + ": " + ex.getMessage(), ex);
+            }
+        }
+        SafetensorsReader.Content c = AdapterFolder.readTensors(mf);
+        Map<Integer, Map<String, INDArray>> layers = new TreeMap<>();
+        Map<String, INDArray> head = new LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> e : c.tensors().entrySet()) {
+            Matcher m = KEY.matcher(e.getKey());
+            if (m.matches() && want.contains(Integer.parseInt(m.group(1)))) {
+                layers.computeIfAbsent(Integer.parseInt(m.group(1)), i -> new LinkedHashMap<>()).put(m.group(2), e.getValue());
+            } else if (e.getKey().startsWith(HEAD)) {
+                head.put(e.getKey().substring(HEAD.length()), e.getValue());
+            } else {
+                throw new AdapterFolderException(mf, "unexpected tensor '" + e.getKey() + "' (layers_to_transform "
+                        + want + ")");
+            }
+        }
+        for (int i : want) {
+            try {
+                LayerParams.check(cfg, proj, layers.getOrDefault(i, Map.of()));
+            } catch (IllegalArgumentException ex) {
+                throw new AdapterFolderException(mf, "layer " + i + ": " + ex.getMessage().replace("parameter '",
+                        "tensor '" + LAYER + i + "."), ex);
+            }
+        }
+        String base = json.path("base_model_name_or_path").isTextual() ? json.get("base_model_name_or_path").asText() : null;
+        return new SavedAdapter(cfg, base, numLayers, proj, layers, head);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.hora.train;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Checks a state map against a trainer before {@link SameDiffTrainer#restore} changes anything. */
+final class TrainerStates {
+    private TrainerStates() {
+    }
+
+    static void check(Map<String, INDArray> state, List<String> trainable, Map<String, INDArray> views, SameDiff sd) {
+        for (String k : state.keySet()) {
+            if (k.startsWith(SameDiffTrainer.PARAM_PREFIX)
+                    && !trainable.contains(k.substring(SameDiffTrainer.PARAM_PREFIX.length()))) {
+                throw new IllegalArgumentException("trainer state: '" + k + "' is not a trainable variable here "
+                        + "(trainable: " + trainable + ")");
+            }
+        }
+        for (String n : trainable) {
+            INDArray p = require(state, SameDiffTrainer.PARAM_PREFIX + n);
+            long[] want = sd.getArrForVarName(n).shape();
+            if (!Arrays.equals(p.shape(), want)) {
+                throw new IllegalArgumentException("trainer state: '" + SameDiffTrainer.PARAM_PREFIX + n + "' has shape "
+                        + Arrays.toString(p.shape()) + ", expected " + Arrays.toString(want));
+            }
+            INDArray view = views.get(n);
+            if (view != null) {
+                INDArray u = require(state, SameDiffTrainer.UPDATER_PREFIX + n);
+                if (u.length() != view.length()) {
+                    throw new IllegalArgumentException("trainer state: '" + SameDiffTrainer.UPDATER_PREFIX + n + "' has "
+                            + u.length() + " values, the updater needs " + view.length() + " (another updater?)");
+                }
+            }
+        }
+        for (String k : List.of(SameDiffTrainer.ITERATION_KEY, SameDiffTrainer.EPOCH_KEY)) {
+            INDArray c = require(state, k);
+            if (c.length() != 1 || c.getLong(0) < 0 || c.getLong(0) > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("trainer state: '" + k + "' must hold one integer in [0, 2^31), got "
+                        + c);
+            }
+        }
+    }
+
+    private static INDArray require(Map<String, INDArray> state, String key) {
+        INDArray a = state.get(key);
+        if (a == null) {
+            throw new IllegalArgumentException("trainer state: missing tensor '" + key + "'");
+        }
+        return a;
+    }
+}

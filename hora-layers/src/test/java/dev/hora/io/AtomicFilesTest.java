@@ -1,0 +1,87 @@
+package dev.hora.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+    @TempDir
+    Path dir;
+
+    private List<Path> list() throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.toList();
+        }
+    }
+
+    @Test
+    void failingWriterLeavesThePreviousFileAndNoTemp() throws IOException {
+        Path f = dir.resolve("ckpt.bin");
+        AtomicFiles.writeBytes(f, new byte[] {1, 2, 3});
+        var ex = assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
+            out.write(new byte[100_000]);
+            throw new IOException("disk full (simulated)");
+        }));
+        assertEquals("disk full (simulated)", ex.getMessage());
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(f));
+        assertEquals(List.of(f), list());
+    }
+
+    @Test
+    void killedWriterProcessLeavesThePreviousFileReadable() throws Exception {
+        Path f = dir.resolve("ckpt.bin");
+        AtomicFiles.writeBytes(f, "old".getBytes());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                SlowWriterMain.class.getName(), f.toString()).redirectErrorStream(true).start();
+        try {
+            Path tmp = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (tmp == null && System.nanoTime() < deadline) {
+                for (Path q : list()) {
+                    if (!q.equals(f) && Files.size(q) >= (1 << 20)) {
+                        tmp = q;
+                    }
+                }
+                Thread.sleep(20);
+            }
+            assertTrue(tmp != null, "child never reached the middle of its write");
+            assertTrue(tmp.getFileName().toString().startsWith(".ckpt.bin."), tmp.toString());
+        } finally {
+            p.destroyForcibly();
+            p.waitFor(30, TimeUnit.SECONDS);
+        }
+        assertFalse(p.isAlive());
+        assertEquals("old", Files.readString(f));
+        // the next save still works and replaces the file
+        AtomicFiles.writeBytes(f, "new".getBytes());
+        assertEquals("new", Files.readString(f));
+    }
+
+    @Test
+    void publishDirectoryIsAllOrNothing() throws IOException {
+        Path target = dir.resolve("cache").resolve("set");
+        assertThrows(IOException.class, () -> AtomicFiles.publishDirectory(target, d -> {
+            Files.writeString(d.resolve("a.txt"), "half");
+            throw new IOException("fetch failed");
+        }));
+        assertFalse(Files.exists(target));
+        try (var s = Files.list(target.getParent())) {
+            assertEquals(0, s.count(), "temp dir removed");
+        }
+        AtomicFiles.publishDirectory(target, d -> Files.writeString(d.resolve("a.txt"), "full"));
+        assertEquals("full", Files.readString(target.resolve("a.txt")));
+        assertThrows(java.nio.file.FileAlreadyExistsException.class,
+                () -> AtomicFiles.publishDirectory(target, d -> { }));
+    }
+}
