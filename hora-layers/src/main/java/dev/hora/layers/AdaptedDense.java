@@ -21,9 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *                                    x [b, nIn, T] -> [b T, nIn] -> [b T, nOut] -> y [b, nOut, T]
  *   dW = s [A_1 B_1 | ... | A_G B_G] G = heads groups of nOut / heads columns (LoRA: one group)
  * </pre>
- * The adapter sees one projection, registered under {@code target} (default O), so its parameters are
- * named like that target's ({@code oA}, {@code oB}, HoRA's {@code oZ}, ...); the targets listed in the
- * adapter config are ignored. Recurrent input is handled natively (no preprocessor), masks pass through.
+ * The adapter sees one projection, registered under {@code target} (default FFN_IN; FFN_OUT for a
+ * down-projection), so its parameters are named like that target's ({@code iA}, {@code iB}, HoRA's
+ * {@code iZ}, ...); the targets listed in the adapter config are replaced by {@code target}. Recurrent input is handled natively (no preprocessor), masks pass through.
  */
 public class AdaptedDense extends AbstractAdaptedLayer {
     private static final long serialVersionUID = 1L;
@@ -31,7 +31,7 @@ public class AdaptedDense extends AbstractAdaptedLayer {
     private long nIn;
     private long nOut;
     private int heads = 1;
-    private Target target = Target.O;
+    private Target target = Target.FFN_IN;
     private Activation activation = Activation.IDENTITY;
     private boolean hasBias = true;
 
@@ -132,7 +132,7 @@ public class AdaptedDense extends AbstractAdaptedLayer {
     /** Adapter groups (MH-LoRA / HoRA heads) over the output columns. */
     public int getHeads() { return heads; }
     public void setHeads(int heads) { this.heads = heads; refreshParams(); }
-    /** The name the adapter registers its projection under (default O). */
+    /** The name the adapter registers its projection under (default FFN_IN). */
     public Target getTarget() { return target; }
     public void setTarget(Target target) { this.target = target; refreshParams(); }
     public Activation getActivation() { return activation; }
@@ -163,7 +163,7 @@ public class AdaptedDense extends AbstractAdaptedLayer {
         private long nIn;
         private long nOut;
         private int heads = 1;
-        private Target target = Target.O;
+        private Target target = Target.FFN_IN;
         private Activation activation = Activation.IDENTITY;
         private boolean hasBias = true;
 

@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <pre>
  *   x [b, nIn, T] -> X [b T, nIn]
  *   Q = X (Wq + dWq) + bq,  K = X (Wk + dWk) + bk,  V = X (Wv + dWv) + bv    [b T, H hs] -> [b, H, hs, T]
- *   head_i = V_i softmax_over_keys(K_i^T Q_i / sqrt(hs) + (mask - 1) 1e9)     (DL4J's dot_product_attention)
+ *   head_i = V_i softmax_keys(K_i^T Q_i / sqrt(hs))  over unmasked keys       (DL4J's dot_product_attention)
  *   y = concat_i(head_i) (Wo + dWo) + bo                                       [b T, nOut] -> [b, nOut, T]
  *
  *   Wq, Wk, Wv [nIn, H hs]   Wo [H hs, nOut]   bq, bk, bv [1, H hs]   bo [1, nOut]   (dW only on targets)

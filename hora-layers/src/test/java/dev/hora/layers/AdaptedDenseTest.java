@@ -41,12 +41,12 @@ class AdaptedDenseTest {
         net.init();
         GradientCheckTest.randomise(net);
         AdaptedDense conf = (AdaptedDense) net.getLayer(0).conf().getLayer();
-        assertEquals(Target.O, conf.getTarget());
+        assertEquals(Target.FFN_IN, conf.getTarget());
         Adapter a = conf.createAdapter();
         Map<String, INDArray> p = net.getLayer(0).paramTable();
         Map<String, INDArray> ap = new LinkedHashMap<>();
         a.paramShapes().keySet().forEach(n -> ap.put(n, p.get(n)));
-        INDArray w = p.get("W").add(Adapters.deltaW(a, ap, Target.O));   // [nIn, nOut]
+        INDArray w = p.get("W").add(Adapters.deltaW(a, ap, Target.FFN_IN));   // [nIn, nOut]
         INDArray b = p.get("b");
 
         INDArray x = Nd4j.rand(DataType.DOUBLE, 3, nIn, t);

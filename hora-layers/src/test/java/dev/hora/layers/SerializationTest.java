@@ -53,7 +53,7 @@ class SerializationTest {
         assertEquals(TestNets.HEADS, att.getNHeads());
         AdaptedDense dense = (AdaptedDense) back.getConf(2).getLayer();
         assertEquals(org.nd4j.linalg.activations.Activation.TANH, dense.getActivation());
-        assertEquals(a.toBuilder().targets(Target.O).build(), dense.getAdapter());
+        assertEquals(a.toBuilder().targets(Target.FFN_IN).build(), dense.getAdapter());
         assertEquals(json, back.toJson());
 
         ComputationGraphConfiguration g = TestNets.graph(DataType.FLOAT, new Adam(1e-3), TestNets.horaAttention(a),
