@@ -15,7 +15,7 @@ public class ModelOptions {
             description = "tokenizer.json (default: the model's own).")
     Path tokenizer;
 
-    @Option(names = "--max-length", defaultValue = "128", paramLabel = "N",
+    @Option(names = "--max-length", defaultValue = "64", paramLabel = "N",
             description = "Truncate sequences to N tokens including [CLS]/[SEP] (default: ${DEFAULT-VALUE}).")
     int maxLength;
 

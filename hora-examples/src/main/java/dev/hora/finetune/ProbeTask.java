@@ -2,9 +2,7 @@ package dev.hora.finetune;
 
 import dev.hora.data.TextDataset;
 import dev.hora.metrics.ClassificationReport;
-import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.peft.ClassifierHead;
-import dev.hora.peft.Inputs;
 import dev.hora.peft.PeftModel;
 import dev.hora.text.Batch;
 import dev.hora.text.BatchOrder;
@@ -57,8 +55,7 @@ final class ProbeTask implements TrainingTask {
         for (int from = 0; from < texts.size(); from += 64) {
             int to = Math.min(texts.size(), from + 64);
             Batch b = tok.encode(texts.subList(from, to));
-            INDArray p = model.sameDiff().output(Inputs.feed(b.inputIdsArray(), b.attentionMaskArray(),
-                    b.tokenTypeIdsArray()), BertEncoder.POOLED).get(BertEncoder.POOLED);
+            INDArray p = model.pooled(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
             out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
                     org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(p);
         }

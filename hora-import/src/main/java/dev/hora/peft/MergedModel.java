@@ -5,6 +5,7 @@ import dev.hora.adapter.Adapters;
 import dev.hora.config.Target;
 import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.onnx.bert.BertEncoderBuilder;
+import dev.hora.train.SessionMemory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,8 +87,10 @@ public final class MergedModel {
 
     /** Class probabilities [b, n]. */
     public INDArray predictProba(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
-        return sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), ClassifierHead.PROBABILITIES)
+        INDArray p = sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), ClassifierHead.PROBABILITIES)
                 .get(ClassifierHead.PROBABILITIES);
+        SessionMemory.limit(sd, SessionMemory.DEFAULT_MAX_BYTES);
+        return p;
     }
 
     /** Number of trainable variables in the graph (0: everything is a constant). */

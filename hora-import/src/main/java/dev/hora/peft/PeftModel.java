@@ -7,6 +7,7 @@ import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.Target;
 import dev.hora.onnx.BertConfig;
+import dev.hora.train.SessionMemory;
 import dev.hora.onnx.ImportedBert;
 import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.onnx.bert.Pooling;
@@ -192,14 +193,23 @@ public final class PeftModel {
 
     /** Class probabilities [b, n] for token ids, mask and types [b, s] (int64). */
     public INDArray predictProba(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
-        return sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), ClassifierHead.PROBABILITIES)
-                .get(ClassifierHead.PROBABILITIES);
+        return output(ClassifierHead.PROBABILITIES, inputIds, attentionMask, tokenTypeIds);
     }
 
     /** The encoder's last_hidden_state [b, s, d]. */
     public INDArray lastHiddenState(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
-        return sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), BertEncoder.LAST_HIDDEN_STATE)
-                .get(BertEncoder.LAST_HIDDEN_STATE);
+        return output(BertEncoder.LAST_HIDDEN_STATE, inputIds, attentionMask, tokenTypeIds);
+    }
+
+    /** The pooled encoder output [b, d] (the classifier's input). */
+    public INDArray pooled(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
+        return output(BertEncoder.POOLED, inputIds, attentionMask, tokenTypeIds);
+    }
+
+    private INDArray output(String name, INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
+        INDArray out = sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), name).get(name);
+        SessionMemory.limit(sd, SessionMemory.DEFAULT_MAX_BYTES);
+        return out;
     }
 
     /** Trainable against total parameters, per adapter kind and head. */
