@@ -5,7 +5,6 @@ import dev.hora.adapter.Adapters;
 import dev.hora.config.Target;
 import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.onnx.bert.BertEncoderBuilder;
-import dev.hora.train.SessionMemory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,10 +86,8 @@ public final class MergedModel {
 
     /** Class probabilities [b, n]. */
     public INDArray predictProba(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
-        INDArray p = sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), ClassifierHead.PROBABILITIES)
+        return sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), ClassifierHead.PROBABILITIES)
                 .get(ClassifierHead.PROBABILITIES);
-        SessionMemory.limit(sd, SessionMemory.DEFAULT_MAX_BYTES);
-        return p;
     }
 
     /** Number of trainable variables in the graph (0: everything is a constant). */

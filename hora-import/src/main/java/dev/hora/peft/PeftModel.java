@@ -7,7 +7,6 @@ import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.Target;
 import dev.hora.onnx.BertConfig;
-import dev.hora.train.SessionMemory;
 import dev.hora.onnx.ImportedBert;
 import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.onnx.bert.Pooling;
@@ -207,9 +206,7 @@ public final class PeftModel {
     }
 
     private INDArray output(String name, INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
-        INDArray out = sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), name).get(name);
-        SessionMemory.limit(sd, SessionMemory.DEFAULT_MAX_BYTES);
-        return out;
+        return sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), name).get(name);
     }
 
     /** Trainable against total parameters, per adapter kind and head. */

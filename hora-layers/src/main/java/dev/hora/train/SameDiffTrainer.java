@@ -132,7 +132,6 @@ public final class SameDiffTrainer {
             p.subi(u.reshape('c', p.shape()));
         }
         iteration++;
-        SessionMemory.limit(sd, SessionMemory.DEFAULT_MAX_BYTES);
         return l.length() == 1 ? l.getFloat(0) : l.meanNumber().floatValue();
     }
 
