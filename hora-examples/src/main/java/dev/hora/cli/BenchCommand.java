@@ -38,7 +38,7 @@ public class BenchCommand implements Callable<Integer> {
     String adapter;
     @Option(names = "--rank", defaultValue = "8", paramLabel = "R", description = "Rank per head.")
     int rank;
-    @Option(names = "--apply", defaultValue = "dense", paramLabel = "MODE", description = "dense or factorised.")
+    @Option(names = "--apply", defaultValue = "auto", paramLabel = "MODE", description = "auto, dense or factorised (default: ${DEFAULT-VALUE}).")
     String apply;
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Batch size.")
     int batchSize;

@@ -112,7 +112,7 @@ public final class Finetuner {
         }
         RunFolder.writeModel(dir, model);
         AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model);
-        TrainingChart.write(dir.resolve(RunFolder.CHART), history, "hora " + s.adapter().cliName(), 900, 600);
+        TrainingChart.write(dir.resolve(RunFolder.CHART), history, "hora finetune --adapter " + s.adapter().cliName(), 900, 600);
         double wall = (System.nanoTime() - t0) / 1e9;
         double rate = trainNanos == 0 ? 0 : trainExamples / (trainNanos / 1e9);
         Result r = new Result(report, wall, rate, Resources.peakRssBytes(), model.summary().trainable(),

@@ -10,6 +10,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
  *   deltaW:      [a_g b_g]_g                   a [G, d_in, r] x b [G, r, d_g] -> [G, d_in, d_g] -> [d_in, G d_g]
  *   DENSE:       y = x (W + dW) + bias          (dropout on the adapter path: x W + bias + drop(x) dW)
  *   FACTORISED:  y = x W + bias + [(x' a_g) b_g]_g
+ *   AUTO:        FACTORISED for one group (LoRA), DENSE for per-head factors (measured, see ApplyMode)
  *                x' [n, d_in] -> [n, G r] -> [G, n, r] -> x b_g -> [G, n, d_g] -> [n, d_out]
  * </pre>
  * x is rank 2 {@code [n, d_in]} (SameDiff's mmul does not broadcast rank 3 x rank 2: callers
@@ -53,7 +54,7 @@ public final class AdapterOps {
     public static SDVariable project(SameDiff sd, SDVariable x, SDVariable xAdapter, SDVariable w,
                                      SDVariable bias, Factors f, ProjectionShape s, ApplyMode mode) {
         SDVariable y;
-        if (mode == ApplyMode.DENSE) {
+        if (mode.resolve(f.groups()) == ApplyMode.DENSE) {
             SDVariable dw = deltaW(sd, f, s);
             y = xAdapter == x ? x.mmul(w.add(dw)) : x.mmul(w).add(xAdapter.mmul(dw));
         } else {

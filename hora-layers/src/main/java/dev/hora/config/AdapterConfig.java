@@ -37,7 +37,7 @@ public class AdapterConfig implements Serializable {
     private boolean perHeadOutput = false;
     private HoraInit horaInit = HoraInit.LORA_SCALED;
     private long seed = 42;
-    private ApplyMode applyMode = ApplyMode.DENSE;
+    private ApplyMode applyMode = ApplyMode.AUTO;
 
     /** Defaults of HORA.md: HoRA, r = 8, alpha = 16, targets {Q, V}, e = 8, k = 16, tanh. */
     public AdapterConfig() {

@@ -32,6 +32,12 @@ class ApplyModeTest {
 
         INDArray dense = run(adapter, p, x, w, b, s, ApplyMode.DENSE);
         INDArray fact = run(adapter, p, x, w, b, s, ApplyMode.FACTORISED);
+        INDArray auto = run(adapter, p, x, w, b, s, ApplyMode.AUTO);
+        assertEquals(0, auto.sub(dense).amaxNumber().doubleValue(), 1e-12);
+        SameDiff g = SameDiff.create();
+        int groups = adapter.factors(g, TestParams.vars(g, p), Target.V).groups();
+        assertEquals(kind == AdapterKind.LORA ? ApplyMode.FACTORISED : ApplyMode.DENSE, ApplyMode.AUTO.resolve(groups),
+                "AUTO: factorised for LoRA, dense for per-head factors");
         INDArray expected = x.mmul(w.add(Adapters.deltaW(adapter, p, Target.V))).addRowVector(b);
 
         assertEquals(0, dense.sub(fact).amaxNumber().doubleValue(), 1e-12);

@@ -32,8 +32,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class AdapterBench {
 
     public static void main(String[] args) {
-        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-        long[] tokenCounts = args.length > 0 ? new long[]{Long.parseLong(args[0])} : new long[]{64, 512, 2048, 8192};
+        int reps = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        long[] tokenCounts = args.length > 0 ? new long[]{Long.parseLong(args[0])} : new long[]{64, 512, 2048};
         long d = 384;
         int heads = 12;
         System.out.printf("adapter apply-mode benchmark: d=%d H=%d r=8 targets=Q,V, float, %d threads, median of %d%n",
@@ -82,7 +82,8 @@ public final class AdapterBench {
 
         double median(boolean step, int reps) {
             double[] ms = new double[reps];
-            for (int i = -5; i < reps; i++) {
+            for (int i = -3; i < reps; i++) {
+                System.gc();   // ND4J frees native buffers only when their Java wrappers are collected
                 long t0 = System.nanoTime();
                 if (step) {
                     sd.calculateGradients(feed, trainable);
