@@ -49,7 +49,7 @@ public class FinetuneCommand implements Callable<Integer> {
     double lr;
     @Option(names = "--epochs", defaultValue = "1", paramLabel = "N", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seed of split, init and order (default: ${DEFAULT-VALUE}).")
     long seed;
