@@ -18,6 +18,7 @@ public interface Classifier {
         float[][] out = new float[texts.size()][];
         for (int from = 0; from < texts.size(); from += batchSize) {
             List<String> chunk = texts.subList(from, Math.min(texts.size(), from + batchSize));
+            System.gc();   // each encoder pass leaves native buffers behind tiny Java wrappers
             Batch b = tokenizer.encode(chunk);
             INDArray p = predictProba(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
             for (int i = 0; i < chunk.size(); i++) {

@@ -18,6 +18,14 @@ interface TrainingTask {
     /** Accuracy, macro-F1 and confusion matrix on the test set. */
     ClassificationReport evaluate();
 
+    /**
+     * True when a step runs the encoder: then the loop collects garbage before each step (each such
+     * step leaves ~100 MB+ of native buffers behind tiny Java wrappers). Head-only steps do not.
+     */
+    default boolean runsEncoder() {
+        return true;
+    }
+
     /** Leaves the trained values in the PeftModel (the probe trains a copy of the head). */
     default void finish() {
     }
