@@ -59,7 +59,7 @@ final class AdapterTask implements TrainingTask {
         Batch b = tok.encode(texts);
         Map<String, INDArray> feed = Inputs.feed(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
         feed.put(ClassifierHead.LABELS, TrainingTask.oneHot(train, idx));
-        return QuietStdout.step(trainer, feed);
+        return trainer.step(feed);
     }
 
     @Override

@@ -78,7 +78,7 @@ final class ProbeTask implements TrainingTask {
         Map<String, INDArray> feed = new java.util.HashMap<>();
         feed.put(POOLED, trainEmb.getRows(idx));
         feed.put(ClassifierHead.LABELS, TrainingTask.oneHot(train, idx));
-        return QuietStdout.step(trainer, feed);
+        return trainer.step(feed);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.hora.train;
 
+import dev.hora.util.QuietStdout;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -108,6 +110,13 @@ public final class SameDiffTrainer {
      * @return the loss before the update (the mean if the loss is not a scalar)
      */
     public float step(Map<String, INDArray> placeholders) {
+        if (!sd.hasGradientFunction()) {   // the first step builds the gradient graph: quiet its stdout noise
+            return QuietStdout.call(() -> doStep(placeholders));
+        }
+        return doStep(placeholders);
+    }
+
+    private float doStep(Map<String, INDArray> placeholders) {
         OutAndGrad og = sd.calculateGradientsAndOutputs(placeholders, List.of(loss), trainable);
         INDArray l = og.getOutputs().get(loss);
         List<INDArray> grads = new ArrayList<>(trainable.size());

@@ -36,6 +36,22 @@ class SameDiffTrainerTest {
         assertEquals(151, t.iteration());
     }
 
+    @Test
+    void theFirstStepKeepsSameDiffsGradientNoiseOffStdout() {
+        SameDiff sd = TrainGraphs.logistic(DataType.FLOAT, 1);
+        SameDiffTrainer t = SameDiffTrainer.builder().sameDiff(sd).loss("loss").trainable("w", "b").build();
+        java.io.PrintStream original = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true));
+        try {
+            t.step(TrainGraphs.batch(DataType.FLOAT, 1, 0, 8));
+            System.out.println("kept");
+        } finally {
+            System.setOut(original);
+        }
+        assertEquals("kept" + System.lineSeparator(), captured.toString(), "only our own line reaches stdout");
+    }
+
     /**
      * loss = sum(w * x), so g = x. ND4J's Adam (t = 0-based iteration):
      * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= lr sqrt(1-b2^(t+1))/(1-b1^(t+1)) m/(sqrt(v)+eps).

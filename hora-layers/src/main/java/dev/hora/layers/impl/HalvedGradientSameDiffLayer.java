@@ -1,6 +1,7 @@
 package dev.hora.layers.impl;
 
-import java.io.PrintStream;
+import dev.hora.util.QuietStdout;
+
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
@@ -47,20 +48,7 @@ public class HalvedGradientSameDiffLayer extends SameDiffLayer {
         if (sameDiff != null && sameDiff.hasGradientFunction()) {
             return super.backpropGradient(half, workspaceMgr);
         }
-        // first call builds the gradient graph: M2.1's createGradFunction prints a debug line per op to stdout
-        PrintStream out = System.out;
-        System.setOut(new PrintStream(out, true) {
-            @Override
-            public void println(String x) {
-                if (x == null || !x.startsWith("Added differentiated op ")) {
-                    super.println(x);
-                }
-            }
-        });
-        try {
-            return super.backpropGradient(half, workspaceMgr);
-        } finally {
-            System.setOut(out);
-        }
+        // the first call builds the gradient graph, which M2.1 narrates line by line on stdout
+        return QuietStdout.call(() -> super.backpropGradient(half, workspaceMgr));
     }
 }
