@@ -35,7 +35,7 @@ public interface Adapter {
     /** Name and shape of every trainable tensor, in a stable order. Names are [A-Za-z0-9]. */
     LinkedHashMap<String, long[]> paramShapes();
 
-    /** Number of trainable scalars: the sum over {@link #paramShapes()}. */
+    /** Number of adapter scalars (trainable or fixed): the sum over {@link #paramShapes()}. */
     default long numParams() {
         long n = 0;
         for (long[] s : paramShapes().values()) {
@@ -44,6 +44,34 @@ public interface Adapter {
                 p *= d;
             }
             n += p;
+        }
+        return n;
+    }
+
+    /**
+     * True when the optimizer updates parameter {@code name} (a key of {@link #paramShapes()});
+     * false for HoRA's seeds when {@code learnableSeeds = false} (they keep their initial draw).
+     */
+    default boolean trainable(String name) {
+        return true;
+    }
+
+    /** Factor on the learning rate of parameter {@code name}: HoRA's generatorLrMultiplier, else 1. */
+    default double lrMultiplier(String name) {
+        return 1.0;
+    }
+
+    /** Number of scalars the optimizer updates: the sum over the {@link #trainable} parameters. */
+    default long numTrainableParams() {
+        long n = 0;
+        for (Map.Entry<String, long[]> e : paramShapes().entrySet()) {
+            if (trainable(e.getKey())) {
+                long p = 1;
+                for (long d : e.getValue()) {
+                    p *= d;
+                }
+                n += p;
+            }
         }
         return n;
     }

@@ -18,6 +18,18 @@ import java.util.Objects;
  *          b_{t,i,j} = u W2B_t + cB_t  (row j of B_{t,i})      W2B_t [k, d_h]
  * </pre>
  *
+ * <p>HoRA variants (defaults = HORA.md's reading, each a setting so a measurement can decide):
+ * <pre>
+ *   learnableSeeds (true)       false: the seeds z stay at their N(0, 1) draw; only the generator trains
+ *   seedWidth e (8), hiddenWidth k (16), activation act (tanh)
+ *   generatorLrMultiplier (1)   the optimizer step of W1, b1, W2A, cA, W2B, cB is scaled: lr_gen = m * lr
+ *   initScaleA (1)              W2A is multiplied once at init, so std(A) = initScaleA * (LORA_SCALED:
+ *                               1/sqrt(3 d_in); XAVIER: the plain Xavier std)
+ *   sharedPair (false)          true: the generator also emits one pair (A_{t,s}, B_{t,s}) from r extra
+ *                               seeds {t}Zs, added to every head's block:
+ *                               dW_t[:, head i] = s (A_{t,i} B_{t,i} + A_{t,s} B_{t,s})
+ * </pre>
+ *
  * <p>A mutable bean (no-arg constructor, getters and setters) so that DL4J's JSON configuration
  * round-trips it; build one with {@link #builder()}. {@link #validate()} checks every value and
  * names the setting and the allowed range.
@@ -36,6 +48,10 @@ public class AdapterConfig implements Serializable {
     private Activation activation = Activation.TANH;
     private boolean perHeadOutput = false;
     private HoraInit horaInit = HoraInit.LORA_SCALED;
+    private boolean learnableSeeds = true;
+    private double generatorLrMultiplier = 1.0;
+    private double initScaleA = 1.0;
+    private boolean sharedPair = false;
     private long seed = 42;
     private ApplyMode applyMode = ApplyMode.AUTO;
 
@@ -81,6 +97,11 @@ public class AdapterConfig implements Serializable {
         check(hiddenWidth >= 1, "hiddenWidth (HoRA k)", hiddenWidth, "an integer >= 1");
         Objects.requireNonNull(activation, "activation must be set");
         Objects.requireNonNull(horaInit, "horaInit must be set");
+        check(generatorLrMultiplier > 0 && Double.isFinite(generatorLrMultiplier), "generatorLrMultiplier",
+                generatorLrMultiplier, "a finite number > 0");
+        check(initScaleA > 0 && Double.isFinite(initScaleA), "initScaleA", initScaleA, "a finite number > 0");
+        check(!(sharedPair && perHeadOutput), "sharedPair", sharedPair,
+                "false with perHeadOutput (the shared pair uses the per-target output layers)");
         Objects.requireNonNull(applyMode, "applyMode must be set");
         return this;
     }
@@ -104,6 +125,10 @@ public class AdapterConfig implements Serializable {
         c.activation = activation;
         c.perHeadOutput = perHeadOutput;
         c.horaInit = horaInit;
+        c.learnableSeeds = learnableSeeds;
+        c.generatorLrMultiplier = generatorLrMultiplier;
+        c.initScaleA = initScaleA;
+        c.sharedPair = sharedPair;
         c.seed = seed;
         c.applyMode = applyMode;
         return c;
@@ -134,6 +159,14 @@ public class AdapterConfig implements Serializable {
     public void setPerHeadOutput(boolean perHeadOutput) { this.perHeadOutput = perHeadOutput; }
     public HoraInit getHoraInit() { return horaInit; }
     public void setHoraInit(HoraInit horaInit) { this.horaInit = horaInit; }
+    public boolean isLearnableSeeds() { return learnableSeeds; }
+    public void setLearnableSeeds(boolean learnableSeeds) { this.learnableSeeds = learnableSeeds; }
+    public double getGeneratorLrMultiplier() { return generatorLrMultiplier; }
+    public void setGeneratorLrMultiplier(double m) { this.generatorLrMultiplier = m; }
+    public double getInitScaleA() { return initScaleA; }
+    public void setInitScaleA(double initScaleA) { this.initScaleA = initScaleA; }
+    public boolean isSharedPair() { return sharedPair; }
+    public void setSharedPair(boolean sharedPair) { this.sharedPair = sharedPair; }
     public long getSeed() { return seed; }
     public void setSeed(long seed) { this.seed = seed; }
     public ApplyMode getApplyMode() { return applyMode; }
@@ -160,13 +193,17 @@ public class AdapterConfig implements Serializable {
                 && Double.compare(dropout, c.dropout) == 0 && seedWidth == c.seedWidth
                 && hiddenWidth == c.hiddenWidth && activation == c.activation
                 && perHeadOutput == c.perHeadOutput && horaInit == c.horaInit && seed == c.seed
+                && learnableSeeds == c.learnableSeeds
+                && Double.compare(generatorLrMultiplier, c.generatorLrMultiplier) == 0
+                && Double.compare(initScaleA, c.initScaleA) == 0 && sharedPair == c.sharedPair
                 && applyMode == c.applyMode;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(kind, rank, alpha, rsLora, targets, dropout, seedWidth, hiddenWidth,
-                activation, perHeadOutput, horaInit, seed, applyMode);
+                activation, perHeadOutput, horaInit, seed, applyMode, learnableSeeds, generatorLrMultiplier,
+                initScaleA, sharedPair);
     }
 
     @Override
@@ -174,6 +211,8 @@ public class AdapterConfig implements Serializable {
         return "AdapterConfig{kind=" + kind + ", rank=" + rank + ", alpha=" + alpha + ", rsLora=" + rsLora
                 + ", targets=" + targets + ", dropout=" + dropout + ", e=" + seedWidth + ", k=" + hiddenWidth
                 + ", activation=" + activation + ", perHeadOutput=" + perHeadOutput + ", horaInit=" + horaInit
+                + ", learnableSeeds=" + learnableSeeds + ", generatorLrMultiplier=" + generatorLrMultiplier
+                + ", initScaleA=" + initScaleA + ", sharedPair=" + sharedPair
                 + ", seed=" + seed + ", applyMode=" + applyMode + "}";
     }
 
@@ -193,6 +232,10 @@ public class AdapterConfig implements Serializable {
         public Builder activation(Activation v) { c.activation = v; return this; }
         public Builder perHeadOutput(boolean v) { c.perHeadOutput = v; return this; }
         public Builder horaInit(HoraInit v) { c.horaInit = v; return this; }
+        public Builder learnableSeeds(boolean v) { c.learnableSeeds = v; return this; }
+        public Builder generatorLrMultiplier(double v) { c.generatorLrMultiplier = v; return this; }
+        public Builder initScaleA(double v) { c.initScaleA = v; return this; }
+        public Builder sharedPair(boolean v) { c.sharedPair = v; return this; }
         public Builder seed(long v) { c.seed = v; return this; }
         public Builder applyMode(ApplyMode v) { c.applyMode = v; return this; }
 

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  *   lr = updater.getLearningRate(t, epoch)                                           (ISchedule or fixed)
  *   u_p = updater_p(g_p, t, epoch)        ND4J GradientUpdater, state in its own view array
  *   u_p += lr * wd * theta_p              decoupled weight decay (AdamW), WeightDecay(wd, applyLR=true)
+ *   u_p *= m_p                   per-variable learning-rate multiplier (default 1; e.g. HoRA's generator)
  *   theta_p -= u_p ;  t += 1
  * </pre>
  * Default updater: {@code Adam(1e-3)}, beta1 0.9, beta2 0.999, eps 1e-8, no weight decay, which with
@@ -62,6 +63,7 @@ public final class SameDiffTrainer {
     private final IUpdater updater;
     private final WeightDecay weightDecay;
     private final double maxGradNorm;
+    private final Map<String, Double> lrMultipliers;
     private final Map<String, INDArray> stateViews = new LinkedHashMap<>();   // name -> [1, stateSize]
     private final Map<String, GradientUpdater<?>> updaters = new LinkedHashMap<>();
     private int iteration;
@@ -75,6 +77,7 @@ public final class SameDiffTrainer {
         this.updater = b.updater.clone();
         this.weightDecay = b.weightDecay > 0 ? new WeightDecay(b.weightDecay, true) : null;
         this.maxGradNorm = b.maxGradNorm;
+        this.lrMultipliers = Map.copyOf(b.lrMultipliers);
         SDVariable l = sd.getVariable(loss);
         if (l == null || !l.dataType().isFPType()) {
             throw new IllegalArgumentException("loss: '" + loss + "' is " + (l == null ? "not a variable of the graph"
@@ -95,6 +98,12 @@ public final class SameDiffTrainer {
             stateViews.put(n, view);
             updaters.put(n, updater.instantiate(view, true));
         }
+        lrMultipliers.forEach((n, m) -> {
+            if (!trainable.contains(n) || !(m > 0) || !Double.isFinite(m)) {
+                throw new IllegalArgumentException("lrMultipliers: '" + n + "' -> " + m + ": allowed a trainable "
+                        + "variable and a finite number > 0");
+            }
+        });
         sd.setLossVariables(loss);
         LOG.debug("trainer: loss {}, {} trainable tensors, updater {}", loss, trainable.size(), updater);
     }
@@ -137,6 +146,10 @@ public final class SameDiffTrainer {
             updaters.get(n).applyUpdater(u, iteration, epoch);
             if (weightDecay != null) {
                 weightDecay.apply(p.reshape('c', 1, p.length()), u, lr, iteration, epoch);
+            }
+            Double m = lrMultipliers.get(n);
+            if (m != null && m != 1.0) {
+                u.muli(m);
             }
             p.subi(u.reshape('c', p.shape()));
         }
@@ -223,6 +236,7 @@ public final class SameDiffTrainer {
         private IUpdater updater = new Adam(1e-3);
         private double weightDecay;
         private double maxGradNorm;
+        private Map<String, Double> lrMultipliers = Map.of();
 
         public Builder sameDiff(SameDiff v) { sd = v; return this; }
         public Builder loss(String v) { loss = v; return this; }
@@ -248,6 +262,9 @@ public final class SameDiffTrainer {
 
         /** Clip gradients to this global L2 norm; {@code <= 0} = off (default). */
         public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
+
+        /** Factor on the update of each named variable (missing = 1): its effective learning rate is m lr. */
+        public Builder lrMultipliers(Map<String, Double> v) { lrMultipliers = Map.copyOf(v); return this; }
 
         public SameDiffTrainer build() {
             return new SameDiffTrainer(this);

@@ -34,9 +34,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * W2B_t [H, k, d_h], cB_t [H, 1, d_h]. With {@code horaInit = LORA_SCALED} W2A_t is rescaled once
  * at init so the generated A entries have LoRA's std {@code 1/sqrt(3 d_in)}.
  *
+ * With {@code sharedPair} each target also has r shared seeds {t}Zs [r, e]; they pass through the same
+ * generator to one pair (A_{t,s} [d_in, r], B_{t,s} [r, d_h]) added to every head's block, emitted as
+ * factors of rank 2r: {@code A'_{t,i} = [A_{t,i} | A_{t,s}], B'_{t,i} = [B_{t,i} ; B_{t,s}]}, so
+ * {@code A'_{t,i} B'_{t,i} = A_{t,i} B_{t,i} + A_{t,s} B_{t,s}}. {@code initScaleA} multiplies W2A once at
+ * init (after the LoRA rescale). Fixed seeds ({@code learnableSeeds = false}) are not
+ * {@link #trainable}; the generator's parameters get {@link #lrMultiplier} = generatorLrMultiplier.
+ *
  * <p>Parameters per layer: {@code |T| H r e + e k + k + |T| (k+1) d_in + |T| (k+1) d_h}
- * (per-head outputs: {@code |T| H r e + e k + k + |T| H (k+1)(d_in + d_h)}). Names: W1, b1,
- * {t}Z, {t}W2A, {t}cA, {t}W2B, {t}cB. All projections must have the same head count H.
+ * (per-head outputs: {@code |T| H r e + e k + k + |T| H (k+1)(d_in + d_h)}; shared pair: plus
+ * {@code |T| r e}; fixed seeds: minus the seeds' count from the trainable ones). Names: W1, b1,
+ * {t}Z, {t}Zs, {t}W2A, {t}cA, {t}W2B, {t}cB. All projections must have the same head count H.
  */
 public final class HoraAdapter extends AbstractAdapter {
     private final int heads;
@@ -63,6 +71,9 @@ public final class HoraAdapter extends AbstractAdapter {
         m.put("b1", new long[]{1, k});
         projections.forEach((t, p) -> {
             m.put(name(t, "Z"), new long[]{hr, e});
+            if (config.isSharedPair()) {
+                m.put(name(t, "Zs"), new long[]{config.getRank(), e});
+            }
             m.put(name(t, "W2A"), ph ? new long[]{heads, k, p.dIn()} : new long[]{k, p.dIn()});
             m.put(name(t, "cA"), ph ? new long[]{heads, 1, p.dIn()} : new long[]{1, p.dIn()});
             m.put(name(t, "W2B"), ph ? new long[]{heads, k, p.dHead()} : new long[]{k, p.dHead()});
@@ -81,7 +92,7 @@ public final class HoraAdapter extends AbstractAdapter {
             INDArray v;
             if (n.equals("W1")) {
                 v = Inits.xavierUniform(Inits.stream(seed, n), e, k, dt, s);
-            } else if (n.endsWith("Z")) {
+            } else if (n.endsWith("Z") || n.endsWith("Zs")) {
                 v = Inits.normal(Inits.stream(seed, n), dt, s);
             } else if (n.endsWith("W2A")) {
                 v = Inits.xavierUniform(Inits.stream(seed, n), k, s[s.length - 1], dt, s);
@@ -93,7 +104,26 @@ public final class HoraAdapter extends AbstractAdapter {
         if (config.getHoraInit() == HoraInit.LORA_SCALED) {
             rescaleToLora(m);
         }
+        if (config.getInitScaleA() != 1.0) {
+            projections.keySet().forEach(t -> m.get(name(t, "W2A")).muli(config.getInitScaleA()));
+        }
         return m;
+    }
+
+    /** Seeds ({t}Z, {t}Zs) train only with {@code learnableSeeds}; the generator always does. */
+    @Override
+    public boolean trainable(String name) {
+        return config.isLearnableSeeds() || !isSeed(name);
+    }
+
+    /** {@code generatorLrMultiplier} for W1, b1, W2A, cA, W2B, cB; 1 for the seeds. */
+    @Override
+    public double lrMultiplier(String name) {
+        return isSeed(name) ? 1.0 : config.getGeneratorLrMultiplier();
+    }
+
+    private static boolean isSeed(String name) {
+        return name.endsWith("Z") || name.endsWith("Zs");
     }
 
     /** W2A_t *= (1/sqrt(3 d_in)) / std(A_t): generated A entries get LoRA's Kaiming-uniform std. */
@@ -129,6 +159,15 @@ public final class HoraAdapter extends AbstractAdapter {
             b = u.mmul(p.get(name(t, "W2B"))).add(p.get(name(t, "cB")))
                     .reshape(heads, r, s.dHead());                                // [H, r, d_h]
         }
-        return new Factors(a.permute(0, 2, 1), b.mul(config.scale()), heads, r);    // [H, d_in, r], [H, r, d_h]
+        if (config.isSharedPair()) {   // one pair from the shared seeds, appended to every head's factors
+            SDVariable us = Activations.apply(sd, p.get(name(t, "Zs")).mmul(p.get("W1")).add(p.get("b1")),
+                    config.getActivation());                                      // [r, k]
+            SDVariable as = us.mmul(p.get(name(t, "W2A"))).add(p.get(name(t, "cA"))).reshape(1, r, s.dIn());
+            SDVariable bs = us.mmul(p.get(name(t, "W2B"))).add(p.get(name(t, "cB"))).reshape(1, r, s.dHead());
+            a = sd.concat(1, a, sd.tile(as, heads, 1, 1));                        // [H, 2r, d_in]
+            b = sd.concat(1, b, sd.tile(bs, heads, 1, 1));                        // [H, 2r, d_h]
+            r = 2 * r;
+        }
+        return new Factors(a.permute(0, 2, 1), b.mul(config.scale()), heads, r);    // [H, d_in, r'], [H, r', d_h]
     }
 }
