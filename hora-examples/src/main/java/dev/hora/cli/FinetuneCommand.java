@@ -59,6 +59,19 @@ public class FinetuneCommand implements Callable<Integer> {
     boolean resume;
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
     Integer threads;
+    @Option(names = "--val-fraction", defaultValue = "0.1", paramLabel = "F",
+            description = "Stratified share of the training data held out for validation; the best step is "
+                    + "chosen on it and test is scored once (0 = none, last step) (default: ${DEFAULT-VALUE}).")
+    double valFraction;
+    @Option(names = "--steps", defaultValue = "0", paramLabel = "N",
+            description = "Train exactly N optimizer steps, repeating epochs (0 = use --epochs) (default: ${DEFAULT-VALUE}).")
+    int steps;
+    @Option(names = "--eval-every", defaultValue = "0", paramLabel = "N",
+            description = "Also validate every N steps (0 = after each epoch only) (default: ${DEFAULT-VALUE}).")
+    int evalEvery;
+    @Option(names = "--adapter-option", paramLabel = "KEY=VALUE",
+            description = "Adapter setting, repeatable, e.g. hidden-width=32, shared-pair=true (see hora compare --help).")
+    List<String> adapterOption = new java.util.ArrayList<>();
 
     @Override
     public Integer call() throws IOException {
@@ -66,12 +79,17 @@ public class FinetuneCommand implements Callable<Integer> {
         prepareOutput(s);
         Path dir = Path.of(s.output());
         s.write(dir.resolve(FinetuneSettings.FILE));
-        Split split = dataOptions.load(s.seed());
+        Split split = dev.hora.data.StratifiedSplitter.withValidation(dataOptions.load(s.seed()), s.valFraction(),
+                s.seed());
         Summaries.printSplit(hora.out(), split);
         ModelSource model = modelOptions.resolve();
         hora.out().println("model: " + model.description());
         hora.out().println(Backend.configure(s.threads()));
         Finetuner.Result r = new Finetuner(s, hora.out(), hora.err()).run(split, model);
+        if (r.validation() != null) {
+            hora.out().printf(Locale.ROOT, "validation accuracy %.4f  macro-F1 %.4f  (%d examples; best step %d of %d)%n",
+                    r.validation().accuracy(), r.validation().macroF1(), r.validation().examples(), r.bestStep(), r.steps());
+        }
         hora.out().printf(Locale.ROOT, "test accuracy %.4f  macro-F1 %.4f  (%d examples)%n", r.test().accuracy(),
                 r.test().macroF1(), r.test().examples());
         hora.out().printf(Locale.ROOT, "wall time %.1f s  |  %.1f training examples/s  |  peak memory %.2f GB%n",
@@ -98,6 +116,14 @@ public class FinetuneCommand implements Callable<Integer> {
         positive("--lr", lr);
         atLeastOne("--epochs", epochs);
         atLeastOne("--batch-size", batchSize);
+        if (!(valFraction >= 0 && valFraction < 1)) {
+            throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
+        }
+        if (steps < 0 || evalEvery < 0) {
+            throw new IllegalArgumentException("--steps and --eval-every must be >= 0, got " + steps + ", " + evalEvery);
+        }
+        java.util.Map<String, String> opts = dev.hora.config.AdapterOptions.parse(adapterOption);
+        dev.hora.config.AdapterOptions.check(opts);
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         atLeastOne("--threads", th);
         Path out = output != null ? output : Path.of("hora-runs",
@@ -105,7 +131,7 @@ public class FinetuneCommand implements Callable<Integer> {
         return new FinetuneSettings(modelOptions.model, abs(modelOptions.tokenizer), dataOptions.data,
                 abs(dataOptions.train), abs(dataOptions.test), dataOptions.testFraction, dataOptions.trainFraction,
                 kind, none ? 0 : rank, none ? 0 : a, t, l, lr, epochs, batchSize, modelOptions.maxLength, seed,
-                out.toAbsolutePath().normalize().toString(), resume, th);
+                out.toAbsolutePath().normalize().toString(), resume, th, valFraction, steps, evalEvery, opts);
     }
 
     /** --resume needs a checkpoint; a fresh run refuses to overwrite one. */

@@ -8,14 +8,19 @@ import java.util.List;
 /**
  * The resolved configuration of a fine-tuning run, written to {@code OUTPUT/settings.json}.
  * Paths are strings (absolute); {@code layers == null} means all layers; for adapter {@code none}
- * rank, alpha and targets are 0/0/[] (only the classifier head trains).
+ * rank, alpha and targets are 0/0/[] (only the classifier head trains). {@code valFraction}: the
+ * stratified share of the training data held out for validation (0 = none); {@code steps > 0}: train
+ * exactly that many optimizer steps (repeating epochs), else {@code epochs} epochs; {@code evalEvery > 0}:
+ * validate every that many steps (and after every epoch); {@code adapterOptions}: KEY=VALUE settings of
+ * {@link dev.hora.config.AdapterOptions} (null or empty = defaults).
  */
 public record FinetuneSettings(
         String model, String tokenizer, String data, String train, String test,
         double testFraction, double trainFraction,
         AdapterKind adapter, int rank, double alpha, List<String> targets, List<Integer> layers,
         double lr, int epochs, int batchSize, int maxLength, long seed,
-        String output, boolean resume, int threads) {
+        String output, boolean resume, int threads,
+        double valFraction, int steps, int evalEvery, java.util.Map<String, String> adapterOptions) {
 
     /** File name inside the output directory. */
     public static final String FILE = "settings.json";

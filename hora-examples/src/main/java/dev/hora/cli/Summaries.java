@@ -10,7 +10,8 @@ final class Summaries {
     }
 
     static void printSplit(PrintStream out, Split split) {
-        out.println("data: train " + describe(split.train()) + "; test " + describe(split.test()));
+        out.println("data: train " + describe(split.train()) + (split.validation() == null ? ""
+                : "; validation " + describe(split.validation())) + "; test " + describe(split.test()));
     }
 
     static String describe(TextDataset d) {

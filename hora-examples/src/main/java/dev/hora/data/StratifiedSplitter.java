@@ -39,6 +39,45 @@ public final class StratifiedSplitter {
     }
 
     /**
+     * Carves a stratified validation set out of {@code split.train()}: {@code max(1, round(n_c valFraction))}
+     * examples of every class c (seeded shuffle); {@code valFraction == 0} returns the split unchanged.
+     *
+     * @throws IllegalArgumentException when a class would be left with no training example
+     */
+    public static Split withValidation(Split split, double valFraction, long seed) {
+        if (!(valFraction >= 0 && valFraction < 1)) {
+            throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + valFraction);
+        }
+        if (valFraction == 0) {
+            return split;
+        }
+        TextDataset data = split.train();
+        Random rnd = new Random(seed ^ 0x76616CL);
+        List<Example> train = new ArrayList<>();
+        List<Example> val = new ArrayList<>();
+        List<List<Example>> classes = byClass(data);
+        for (int c = 0; c < classes.size(); c++) {
+            List<Example> cls = classes.get(c);
+            if (cls.isEmpty()) {
+                continue;
+            }
+            int nVal = Math.max(1, (int) Math.round(cls.size() * valFraction));
+            if (nVal >= cls.size()) {
+                throw new IllegalArgumentException("training data too small for the validation split: class '"
+                        + data.labelNames().get(c) + "' has " + cls.size() + " example(s) in " + data.name()
+                        + "; validation takes " + nVal + " and training needs at least 1 (use more data)");
+            }
+            Collections.shuffle(cls, rnd);
+            val.addAll(cls.subList(0, nVal));
+            train.addAll(cls.subList(nVal, cls.size()));
+        }
+        Collections.shuffle(train, rnd);
+        Collections.shuffle(val, rnd);
+        return new Split(new TextDataset(data.name(), train, data.labelNames()),
+                new TextDataset(data.name() + "[validation]", val, data.labelNames()), split.test());
+    }
+
+    /**
      * Keeps a stratified {@code fraction} of {@code data} (at least one example per non-empty class),
      * for low-data experiments; {@code fraction == 1} returns {@code data} unchanged.
      */

@@ -22,19 +22,18 @@ final class AdapterTask implements TrainingTask {
     private final PeftModel model;
     private final TokenBatcher tok;
     private final TextDataset train;
-    private final TextDataset test;
     private final SameDiffTrainer trainer;
     private final int[] lengths;
     private final int batchSize;
     private final long seed;
 
-    AdapterTask(PeftModel model, TokenBatcher tok, TextDataset train, TextDataset test, SameDiffTrainer.Builder b,
-                int batchSize, long seed) {
+    AdapterTask(PeftModel model, TokenBatcher tok, TextDataset train, SameDiffTrainer.Builder b, int batchSize,
+                long seed) {
         this.model = model;
         this.tok = tok;
         this.train = train;
-        this.test = test;
-        this.trainer = b.sameDiff(model.sameDiff()).loss(ClassifierHead.LOSS).trainable(model.trainableNames()).build();
+        this.trainer = b.sameDiff(model.sameDiff()).loss(ClassifierHead.LOSS).trainable(model.trainableNames())
+                .lrMultipliers(model.lrMultipliers()).build();
         this.lengths = train.texts().stream().mapToInt(t -> tok.ids(t).length).toArray();
         this.batchSize = batchSize;
         this.seed = seed;
@@ -63,7 +62,7 @@ final class AdapterTask implements TrainingTask {
     }
 
     @Override
-    public ClassificationReport evaluate() {
-        return Finetuner.evaluate(model::predictProba, tok, test);
+    public ClassificationReport evaluate(TextDataset data) {
+        return Finetuner.evaluate(model::predictProba, tok, data);
     }
 }

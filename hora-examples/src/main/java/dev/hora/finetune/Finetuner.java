@@ -22,16 +22,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The fine-tuning loop behind {@code hora finetune}:
  * <pre>
  *   import ONNX encoder -> PeftModel (adapters + head) -> per epoch: seeded, length-bucketed batches,
- *   AdamW steps (warmup 10%, linear decay, clip 1.0) -> test accuracy / macro-F1 -> atomic checkpoint
+ *   AdamW steps (warmup 10%, linear decay, clip 1.0; --steps N: exactly N steps, repeating epochs)
+ *   -> validation accuracy after each epoch (and every --eval-every steps) -> atomic checkpoint
+ *   -> the best step on validation is restored -> test accuracy / macro-F1, scored once
  *   -> model.safetensors, adapter/, metrics.json, training.png
  * </pre>
  * A run resumed with {@code --resume} restarts after the last complete epoch with the same batch
- * order, so it ends where an uninterrupted run would.
+ * order and the same best-so-far, so it ends where an uninterrupted run would.
  */
 public final class Finetuner {
     private static final String EPOCH_META = "hora.epoch";
@@ -54,72 +57,105 @@ public final class Finetuner {
         this.err = err;
     }
 
-    /** What a run measured. */
-    public record Result(ClassificationReport test, double wallSeconds, double trainExamplesPerSecond,
-                         long peakRssBytes, long trainableParams, long totalParams) {
+    /**
+     * What a run measured: {@code validation} is the selected step's validation report (null without
+     * a validation split), {@code test} the test report of the selected parameters, scored once.
+     */
+    public record Result(ClassificationReport validation, ClassificationReport test, int bestStep, int steps,
+                         double wallSeconds, double trainExamplesPerSecond, long peakRssBytes, long trainableParams,
+                         long totalParams) {
     }
 
     public Result run(Split split, ModelSource source) throws IOException {
         long t0 = System.nanoTime();
         Path dir = Path.of(s.output());
         TextDataset train = split.train();
-        TextDataset test = split.test();
+        TextDataset val = split.validation();
         PeftModel model = RunSpec.model(s, RunFolder.importModel(source), train.numClasses());
         out.println(model.summary());
         int stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
-        int total = stepsPerEpoch * s.epochs();
+        int total = s.steps() > 0 ? s.steps() : stepsPerEpoch * s.epochs();
+        int epochs = (total + stepsPerEpoch - 1) / stepsPerEpoch;
         SameDiffTrainer.Builder tb = SameDiffTrainer.builder().adam(s.lr(), total / 10, total).maxGradNorm(1.0);
         TrainingHistory history = new TrainingHistory();
         CheckpointStore store = new CheckpointStore(dir);
         RunFolder.writeLabels(dir, train.labelNames());
 
-        ClassificationReport report = null;
+        ClassificationReport report;
+        BestOnValidation best = new BestOnValidation();
         long trainExamples = 0;
         long trainNanos = 0;
         try (TokenBatcher tok = source.batcher(s.maxLength())) {
             TrainingTask task = model.adapters().isEmpty()
-                    ? new ProbeTask(model, tok, train, test, tb, s.batchSize(), s.seed())
-                    : new AdapterTask(model, tok, train, test, tb, s.batchSize(), s.seed());
+                    ? new ProbeTask(model, tok, train, tb, s.batchSize(), s.seed())
+                    : new AdapterTask(model, tok, train, tb, s.batchSize(), s.seed());
             SameDiffTrainer trainer = task.trainer();
-            int startEpoch = s.resume() ? resume(store, trainer, history) : 0;
-            for (int epoch = startEpoch; epoch < s.epochs(); epoch++) {
+            int startEpoch = 0;
+            if (s.resume()) {
+                Checkpoint c = resume(store, trainer, history);
+                startEpoch = Integer.parseInt(c.metadata().getOrDefault(EPOCH_META, "0"));
+                best = BestOnValidation.from(c);
+            }
+            for (int epoch = startEpoch; epoch < epochs && trainer.iteration() < total; epoch++) {
                 long e0 = System.nanoTime();
                 ProgressBar bar = ProgressBar.forConsole(err, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1,
-                        s.epochs()), stepsPerEpoch);
+                        epochs), Math.min(stepsPerEpoch, total - trainer.iteration()));
                 for (int[] idx : task.batches(epoch)) {
+                    if (trainer.iteration() >= total) {
+                        break;
+                    }
                     if (task.runsEncoder() && trainer.iteration() % GC_EVERY == 0) {
                         System.gc();   // ND4J frees native buffers when their Java wrappers are collected
                     }
                     float loss = task.step(idx);
                     history.step(loss);
                     bar.step(idx.length, loss);
+                    trainExamples += idx.length;
+                    if (val != null && s.evalEvery() > 0 && trainer.iteration() % s.evalEvery() == 0) {
+                        validate(task, val, trainer, best);
+                    }
                 }
                 bar.finish();
                 trainer.endEpoch();
                 trainNanos += System.nanoTime() - e0;
-                trainExamples += train.size();
-                report = task.evaluate();
-                history.epoch(report.accuracy(), Double.NaN);
-                err.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f  macro-F1 %.4f%n", epoch + 1, s.epochs(),
-                        report.accuracy(), report.macroF1());
-                store.save(new Checkpoint(trainer.iteration(), trainer.state(),
-                        Map.of(EPOCH_META, Integer.toString(epoch + 1), HISTORY_META, historyJson(history))));
+                if (val != null) {
+                    history.epoch(validate(task, val, trainer, best), Double.NaN);
+                    BestOnValidation.Point last = best.history().get(best.history().size() - 1);
+                    err.printf(Locale.ROOT, "epoch %d/%d: validation accuracy %.4f  macro-F1 %.4f%n", epoch + 1, epochs,
+                            last.accuracy(), last.macroF1());
+                } else {
+                    err.printf(Locale.ROOT, "epoch %d/%d: done (step %d)%n", epoch + 1, epochs, trainer.iteration());
+                }
+                Map<String, INDArray> tensors = new LinkedHashMap<>(trainer.state());
+                Map<String, String> meta = new LinkedHashMap<>(Map.of(EPOCH_META, Integer.toString(epoch + 1),
+                        HISTORY_META, historyJson(history)));
+                best.addTo(tensors, meta);
+                store.save(new Checkpoint(trainer.iteration(), tensors, meta));
             }
-            if (report == null) {
-                report = task.evaluate();   // resumed a finished run
+            if (best.params() != null) {
+                task.restoreParams(best.params());   // the step chosen on validation
             }
+            report = task.evaluate(split.test());     // test: scored once, never used for a choice
             task.finish();
         }
+        err.printf(Locale.ROOT, "%s; test accuracy %.4f  macro-F1 %.4f%n", best.report() == null
+                ? "no validation split: last step " + total : String.format(Locale.ROOT, "best step %d of %d on validation "
+                + "(accuracy %.4f)", best.step(), total, best.report().accuracy()), report.accuracy(), report.macroF1());
         RunFolder.writeModel(dir, model);
         AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model);
         TrainingChart.write(dir.resolve(RunFolder.CHART), history, "hora finetune --adapter " + s.adapter().cliName(), 900, 600);
         double wall = (System.nanoTime() - t0) / 1e9;
         double rate = trainNanos == 0 ? 0 : trainExamples / (trainNanos / 1e9);
-        Result r = new Result(report, wall, rate, Resources.peakRssBytes(), model.summary().trainable(),
-                model.summary().total());
+        Result r = new Result(best.report(), report, best.report() == null ? total : best.step(), total, wall, rate,
+                Resources.peakRssBytes(), model.summary().trainable(), model.summary().total());
         Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("validation", best.report());
         metrics.put("test", report);
-        metrics.put("epochTestAccuracy", history.epochTestAccuracy());
+        metrics.put("bestStep", r.bestStep());
+        metrics.put("steps", total);
+        metrics.put("validationHistory", best.history());
+        metrics.put("examples", Map.of("train", train.size(), "validation", val == null ? 0 : val.size(),
+                "test", split.test().size()));
         metrics.put("wallSeconds", wall);
         metrics.put("trainExamplesPerSecond", rate);
         metrics.put("peakRssBytes", r.peakRssBytes());
@@ -129,13 +165,21 @@ public final class Finetuner {
         return r;
     }
 
+    /** Validation accuracy now; offers the current parameters to the selection. */
+    private static double validate(TrainingTask task, TextDataset val, SameDiffTrainer trainer, BestOnValidation best) {
+        if (!best.validatedAt(trainer.iteration())) {
+            best.offer(trainer.iteration(), task.evaluate(val), trainer::params);
+        }
+        return best.history().get(best.history().size() - 1).accuracy();
+    }
+
     /** Accuracy, macro-F1 and confusion matrix of the model on a dataset. */
     public static ClassificationReport evaluate(Classifier model, TokenBatcher tok, TextDataset data) {
         int[] pred = Classifier.argmax(model.probabilities(tok, data.texts(), 64));
         return ClassificationReport.of(data.labels(), pred, data.labelNames());
     }
 
-    private int resume(CheckpointStore store, SameDiffTrainer trainer, TrainingHistory history) throws IOException {
+    private Checkpoint resume(CheckpointStore store, SameDiffTrainer trainer, TrainingHistory history) throws IOException {
         Checkpoint c = store.load().orElseThrow(() -> new IOException(store.file() + ": no checkpoint to resume"));
         try {
             trainer.restore(c.tensors());
@@ -146,15 +190,15 @@ public final class Finetuner {
         Map<String, List<Double>> h = MetricsJson.MAPPER.readValue(c.metadata().getOrDefault(HISTORY_META, "{}"),
                 new TypeReference<Map<String, List<Double>>>() { });
         h.getOrDefault("stepLoss", List.of()).forEach(history::step);
-        h.getOrDefault("epochTestAccuracy", List.of()).forEach(a -> history.epoch(a, Double.NaN));
+        h.getOrDefault("epochValidationAccuracy", List.of()).forEach(a -> history.epoch(a, Double.NaN));
         err.printf(Locale.ROOT, "resuming after epoch %d (step %d) from %s%n", epoch, c.step(), store.file());
-        return epoch;
+        return c;
     }
 
     private static String historyJson(TrainingHistory h) {
         Map<String, List<Double>> m = new LinkedHashMap<>();
         m.put("stepLoss", h.stepLoss());
-        m.put("epochTestAccuracy", h.epochTestAccuracy());
+        m.put("epochValidationAccuracy", h.epochValidationAccuracy());
         return MetricsJson.toJson(m);
     }
 }

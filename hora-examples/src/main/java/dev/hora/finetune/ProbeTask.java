@@ -26,23 +26,22 @@ final class ProbeTask implements TrainingTask {
     private static final String POOLED = "pooled";
     private final PeftModel model;
     private final TextDataset train;
-    private final TextDataset test;
+    private final TokenBatcher tok;
+    private final Map<TextDataset, INDArray> evalEmb = new java.util.IdentityHashMap<>();
     private final SameDiff head = SameDiff.create();
     private final SameDiffTrainer trainer;
     private final INDArray trainEmb;   // [n_train, d]
-    private final INDArray testEmb;    // [n_test, d]
     private final int batchSize;
     private final long seed;
 
-    ProbeTask(PeftModel model, TokenBatcher tok, TextDataset train, TextDataset test, SameDiffTrainer.Builder b,
-              int batchSize, long seed) {
+    ProbeTask(PeftModel model, TokenBatcher tok, TextDataset train, SameDiffTrainer.Builder b, int batchSize,
+              long seed) {
         this.model = model;
         this.train = train;
-        this.test = test;
+        this.tok = tok;
         this.batchSize = batchSize;
         this.seed = seed;
         this.trainEmb = embed(model, tok, train.texts());
-        this.testEmb = embed(model, tok, test.texts());
         SDVariable pooled = head.placeHolder(POOLED, DataType.FLOAT, -1, trainEmb.size(1));
         Map<String, INDArray> init = model.headParams();
         ClassifierHead.build(head, pooled, init.get(ClassifierHead.WEIGHT).dup(), init.get(ClassifierHead.BIAS).dup(), true);
@@ -82,8 +81,9 @@ final class ProbeTask implements TrainingTask {
     }
 
     @Override
-    public ClassificationReport evaluate() {
-        INDArray p = head.output(Map.of(POOLED, testEmb), ClassifierHead.PROBABILITIES).get(ClassifierHead.PROBABILITIES);
+    public ClassificationReport evaluate(TextDataset test) {
+        INDArray emb = evalEmb.computeIfAbsent(test, d -> embed(model, tok, d.texts()));   // the encoder is frozen
+        INDArray p = head.output(Map.of(POOLED, emb), ClassifierHead.PROBABILITIES).get(ClassifierHead.PROBABILITIES);
         int[] pred = new int[test.size()];
         for (int i = 0; i < pred.length; i++) {
             pred[i] = p.getRow(i).argMax().getInt(0);

@@ -3,11 +3,13 @@ package dev.hora.finetune;
 import dev.hora.cli.FinetuneSettings;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.AdapterKind;
+import dev.hora.config.AdapterOptions;
 import dev.hora.config.Target;
 import dev.hora.onnx.ImportedBert;
 import dev.hora.peft.ModuleSelector;
 import dev.hora.peft.PeftModel;
 import java.util.List;
+import java.util.Map;
 
 /** Maps resolved {@link FinetuneSettings} to the library's adapter config, selector and model. */
 public final class RunSpec {
@@ -20,8 +22,9 @@ public final class RunSpec {
             return null;
         }
         List<Target> targets = s.targets().stream().map(Target::parse).toList();
-        return AdapterConfig.builder().kind(AdapterKind.parse(s.adapter().cliName())).rank(s.rank()).alpha(s.alpha())
-                .targets(targets).seed(s.seed()).build();
+        AdapterConfig.Builder b = AdapterConfig.builder().kind(AdapterKind.parse(s.adapter().cliName())).rank(s.rank())
+                .alpha(s.alpha()).targets(targets).seed(s.seed());
+        return AdapterOptions.apply(b, s.adapterOptions() == null ? Map.of() : s.adapterOptions()).build();
     }
 
     /** The PeftModel of a run: adapters on the chosen targets and layers, a head for {@code numClasses}. */

@@ -15,8 +15,13 @@ interface TrainingTask {
     /** One optimizer step on these training examples; returns the loss. */
     float step(int[] idx);
 
-    /** Accuracy, macro-F1 and confusion matrix on the test set. */
-    ClassificationReport evaluate();
+    /** Accuracy, macro-F1 and confusion matrix of the current parameters on {@code data} (validation or test). */
+    ClassificationReport evaluate(dev.hora.data.TextDataset data);
+
+    /** Copies {@code params} (names and shapes as {@code trainer().params()}) into the trained variables. */
+    default void restoreParams(java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> params) {
+        trainer().setParams(params);
+    }
 
     /**
      * True when a step runs the encoder: then the loop collects garbage before each step (each such

@@ -13,7 +13,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * Draws a PNG with two panels: training loss per step (left) and accuracy per epoch (right: test
+ * Draws a PNG with two panels: training loss per step (left) and accuracy per epoch (right: validation
  * in blue, train in orange when measured), with axes, ticks, labels and titles. Uses java.awt
  * headless; sets {@code java.awt.headless=true} if unset.
  */
@@ -60,8 +60,8 @@ public final class TrainingChart {
             Panel acc = new Panel(g, half, top, width - half, height - top);
             List<Double> train = h.epochTrainAccuracy();
             boolean hasTrain = train.stream().anyMatch(v -> !v.isNaN());
-            acc.draw("Accuracy per epoch" + (hasTrain ? " (test blue, train orange)" : " (test)"), "epoch",
-                    "accuracy", hasTrain ? List.of(h.epochTestAccuracy(), train) : List.of(h.epochTestAccuracy()),
+            acc.draw("Accuracy per epoch" + (hasTrain ? " (validation blue, train orange)" : " (validation)"), "epoch",
+                    "accuracy", hasTrain ? List.of(h.epochValidationAccuracy(), train) : List.of(h.epochValidationAccuracy()),
                     List.of(TEST, TRAIN), 1, true);
         } finally {
             g.dispose();

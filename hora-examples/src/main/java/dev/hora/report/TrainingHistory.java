@@ -5,11 +5,11 @@ import java.util.List;
 
 /**
  * What a training run records for its chart and its JSON summary: the loss after every optimizer
- * step and the accuracy after every epoch (on the test set; optionally on the training set).
+ * step and the accuracy after every epoch (on the validation split; optionally on the training set).
  */
 public final class TrainingHistory {
     private final List<Double> stepLoss = new ArrayList<>();
-    private final List<Double> epochTestAccuracy = new ArrayList<>();
+    private final List<Double> epochValidationAccuracy = new ArrayList<>();
     private final List<Double> epochTrainAccuracy = new ArrayList<>();
 
     /** Records the loss of the next step. */
@@ -18,8 +18,8 @@ public final class TrainingHistory {
     }
 
     /** Records the accuracies of the next epoch; {@code trainAccuracy} may be NaN if not measured. */
-    public synchronized void epoch(double testAccuracy, double trainAccuracy) {
-        epochTestAccuracy.add(testAccuracy);
+    public synchronized void epoch(double validationAccuracy, double trainAccuracy) {
+        epochValidationAccuracy.add(validationAccuracy);
         epochTrainAccuracy.add(trainAccuracy);
     }
 
@@ -28,9 +28,9 @@ public final class TrainingHistory {
         return List.copyOf(stepLoss);
     }
 
-    /** Test accuracy per epoch, in order. */
-    public synchronized List<Double> epochTestAccuracy() {
-        return List.copyOf(epochTestAccuracy);
+    /** Validation accuracy per epoch, in order. */
+    public synchronized List<Double> epochValidationAccuracy() {
+        return List.copyOf(epochValidationAccuracy);
     }
 
     /** Training accuracy per epoch (NaN where not measured). */

@@ -64,13 +64,18 @@ class FinetuneEndToEndTest {
     @Test
     void finetuneWritesEveryFile() throws IOException {
         assertEquals(0, finetune.code(), finetune.err());
-        assertTrue(finetune.err().contains("epoch 2/2: test accuracy"), finetune.err());
+        assertTrue(finetune.err().contains("epoch 2/2: validation accuracy"), finetune.err());
         for (String f : List.of("settings.json", "labels.json", "model.safetensors", "checkpoint.safetensors",
                 "metrics.json", "training.png", "adapter/adapter_config.json", "adapter/adapter_model.safetensors")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f);
         }
         Map<?, ?> metrics = MetricsJson.MAPPER.readValue(run.resolve("metrics.json").toFile(), Map.class);
-        assertEquals(2, ((List<?>) metrics.get("epochTestAccuracy")).size());
+        assertEquals(2, ((List<?>) metrics.get("validationHistory")).size(), "validated after each epoch");
+        assertEquals(2, ((Number) ((Map<?, ?>) metrics.get("validation")).get("examples")).intValue(),
+                "--val-fraction 0.1 of 6 per class: 1 per class");
+        assertEquals(10, ((Number) ((Map<?, ?>) metrics.get("examples")).get("train")).intValue());
+        int best = ((Number) metrics.get("bestStep")).intValue();
+        assertTrue(best == 3 || best == 6, "best step is an epoch end: " + best);
         assertTrue(((Number) metrics.get("peakRssBytes")).longValue() > 0);
         BufferedImage png = ImageIO.read(run.resolve("training.png").toFile());
         assertEquals(900, png.getWidth());
@@ -119,7 +124,7 @@ class FinetuneEndToEndTest {
         boolean sawEpoch = false;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
-                if (line.contains("epoch 1/2: test accuracy")) {
+                if (line.contains("epoch 1/2: validation accuracy")) {
                     sawEpoch = true;
                     Thread.sleep(300);            // the checkpoint is written right after this line
                     break;

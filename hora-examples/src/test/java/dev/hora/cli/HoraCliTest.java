@@ -56,7 +56,7 @@ class HoraCliTest {
         assertTrue(r.out().contains("backend: CPU (nd4j-native), 1 threads"), r.out());
         assertTrue(r.out().contains("trainable params: ") && r.out().contains("mh-lora: "), r.out());
         assertTrue(r.out().contains("test accuracy ") && r.out().contains("peak memory"), r.out());
-        assertTrue(r.out().contains("data: train 6 (neg 3, pos 3); test 3 (neg 1, pos 2)"), r.out());
+        assertTrue(r.out().contains("data: train 4 (neg 2, pos 2); validation 2 (neg 1, pos 1); test 3 (neg 1, pos 2)"), r.out());
         assertTrue(r.out().contains("model: built-in all-minilm-l6-v2"), r.out());
         FinetuneSettings s = FinetuneSettings.read(out.resolve(FinetuneSettings.FILE));
         assertEquals(AdapterKind.MH_LORA, s.adapter());
@@ -80,7 +80,7 @@ class HoraCliTest {
         CliRunner r = CliRunner.run("finetune", "--train", train.toString(), "--adapter", "none",
                 "--test-fraction", "0.34", "--output", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("data: train 4 (neg 2, pos 2); test 2 (neg 1, pos 1)"), r.out());
+        assertTrue(r.out().contains("data: train 2 (neg 1, pos 1); validation 2 (neg 1, pos 1); test 2 (neg 1, pos 1)"), r.out());
         assertTrue(r.out().contains("trainable params: 770 "), r.out());
         assertTrue(Files.exists(out.resolve("model.safetensors")) && !Files.exists(out.resolve("adapter")),
                 "a linear probe writes its head, no adapter folder");

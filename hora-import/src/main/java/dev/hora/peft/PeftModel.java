@@ -141,13 +141,25 @@ public final class PeftModel {
         return adapters;
     }
 
-    /** Names of every trainable variable: adapter parameters, then the classifier head. */
+    /**
+     * Names of every trainable variable: adapter parameters the optimizer updates
+     * ({@link Adapter#trainable}; HoRA's fixed seeds are left out), then the classifier head.
+     */
     public List<String> trainableNames() {
         List<String> names = new ArrayList<>();
-        adapters.forEach((l, a) -> a.paramShapes().keySet().forEach(n -> names.add(varName(l, n))));
+        adapters.forEach((l, a) -> a.paramShapes().keySet().stream().filter(a::trainable)
+                .forEach(n -> names.add(varName(l, n))));
         names.add(ClassifierHead.WEIGHT);
         names.add(ClassifierHead.BIAS);
         return names;
+    }
+
+    /** Learning-rate multipliers other than 1, by variable name ({@link Adapter#lrMultiplier}). */
+    public Map<String, Double> lrMultipliers() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        adapters.forEach((l, a) -> a.paramShapes().keySet().stream().filter(a::trainable)
+                .filter(n -> a.lrMultiplier(n) != 1.0).forEach(n -> m.put(varName(l, n), a.lrMultiplier(n))));
+        return m;
     }
 
     /** Live arrays of the adapter parameters, per layer (writes change the model). */
@@ -213,13 +225,14 @@ public final class PeftModel {
     public ParameterSummary summary() {
         long pretrained = bert.weights().values().stream().mapToLong(INDArray::length).sum();
         Map<String, Long> groups = new LinkedHashMap<>();
-        long adapterCount = adapters.values().stream().mapToLong(Adapter::numParams).sum();
+        long adapterCount = adapters.values().stream().mapToLong(Adapter::numTrainableParams).sum();
         if (config != null) {
             groups.put(config.getKind().cliName(), adapterCount);
         }
         long headCount = (long) (bert.config().hiddenSize() + 1) * numClasses;
         groups.put("classifier", headCount);
-        return new ParameterSummary(adapterCount + headCount, pretrained + adapterCount + headCount, groups);
+        long fixed = adapters.values().stream().mapToLong(a -> a.numParams() - a.numTrainableParams()).sum();
+        return new ParameterSummary(adapterCount + headCount, pretrained + fixed + adapterCount + headCount, groups);
     }
 
     /** Folds every adapter into its weight: a plain model with no adapter variables. */

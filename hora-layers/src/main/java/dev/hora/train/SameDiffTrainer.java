@@ -193,6 +193,25 @@ public final class SameDiffTrainer {
         return m;
     }
 
+    /**
+     * Copies values into the trainable variables (e.g. the best step's, kept aside); optimizer state
+     * and counters are not touched.
+     *
+     * @throws IllegalArgumentException naming a missing variable or a wrong shape
+     */
+    public void setParams(Map<String, INDArray> values) {
+        for (String n : trainable) {
+            INDArray v = values.get(n);
+            INDArray cur = sd.getArrForVarName(n);
+            if (v == null || !java.util.Arrays.equals(v.shape(), cur.shape())) {
+                throw new IllegalArgumentException("params: '" + n + "' is " + (v == null ? "missing"
+                        : "of shape " + java.util.Arrays.toString(v.shape()) + ", expected "
+                        + java.util.Arrays.toString(cur.shape())));
+            }
+            cur.assign(v);
+        }
+    }
+
     /** A copy of everything needed to resume (keys in the class javadoc). */
     public Map<String, INDArray> state() {
         Map<String, INDArray> m = new LinkedHashMap<>();
