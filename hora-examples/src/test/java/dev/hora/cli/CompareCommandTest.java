@@ -1,0 +1,102 @@
+package dev.hora.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hora.compare.CellResult;
+import dev.hora.compare.RunsFile;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code hora compare} with the real all-MiniLM-L6-v2 on tiny files: bad input fails before anything
+ * runs; a 2 x 1 x 2 sweep writes runs.jsonl, summary.md and summary.png; a second start skips the
+ * finished cells; a resume with other settings is refused.
+ */
+class CompareCommandTest {
+    @TempDir
+    static Path dir;
+    static Path train;
+    static Path test;
+
+    @BeforeAll
+    static void files() throws IOException {
+        StringBuilder tr = new StringBuilder("label\ttext\n");
+        String[] pos = {"great phone", "I love it", "excellent food", "best ever", "wonderful", "very happy"};
+        String[] neg = {"terrible", "I hated it", "awful service", "worst ever", "boring", "very sad"};
+        for (int i = 0; i < pos.length; i++) {
+            tr.append("pos\t").append(pos[i]).append("\nneg\t").append(neg[i]).append('\n');
+        }
+        train = Files.writeString(dir.resolve("train.tsv"), tr);
+        test = Files.writeString(dir.resolve("test.tsv"), "label\ttext\npos\tsuperb\nneg\tpoor\npos\tnice\nneg\tbad\n");
+    }
+
+    static String[] args(Path out, String... extra) {
+        List<String> a = new ArrayList<>(List.of("compare", "--train", train.toString(), "--test", test.toString(),
+                "--adapters", "none,lora", "--fractions", "1", "--seeds", "2", "--steps", "2", "--lr-grid", "1e-3",
+                "--batch-size", "4", "--max-length", "16", "--threads", "1", "--val-fraction", "0.25",
+                "--output", out.toString()));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void badInputFailsBeforeAnythingRuns() {
+        Path out = dir.resolve("bad");
+        String[][] cases = {
+            {"--fractions", "0,0.5"}, {"--fractions", "1.5"}, {"--seeds", "1"}, {"--adapters", "hora:width=3"},
+            {"--adapters", "lora,lora"}, {"--lr-grid", "1e-3,x"}, {"--fractions", "0.5", "--lr-fraction", "0.1"},
+            {"--match-params"}, {"--val-fraction", "0"}, {"--train-fraction", "0.5"}
+        };
+        for (String[] c : cases) {
+            CliRunner r = CliRunner.run(args(out, c));
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().contains("hora compare: error:"), r.err());
+        }
+        CliRunner small = CliRunner.run(args(out, "--fractions", "0.2"));   // 0.2 of 6 per class: 1 example
+        assertEquals(2, small.code(), small.err());
+        assertTrue(small.err().contains("too small for the validation split") && small.err().contains("fraction 0.2"),
+                small.err());
+        assertFalse(Files.exists(out.resolve(RunsFile.NAME)), "nothing ran");
+    }
+
+    @Test
+    void aSweepWritesItsFilesAndResumes() throws IOException {
+        Path out = dir.resolve("sweep");
+        CliRunner first = CliRunner.run(args(out));
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.err().contains("compare [4/4]") && first.err().contains("ETA"), first.err());
+        List<CellResult> cells = new RunsFile(out).read();
+        assertEquals(4, cells.size());
+        for (CellResult c : cells) {
+            assertEquals(2, c.steps(), "equal budget");
+            assertEquals(8, c.trainExamples());
+            assertEquals(4, c.validationExamples(), "0.25 of 6 per class, rounded: 2 per class");
+            assertEquals(4, c.testExamples());
+            assertTrue(c.trainableParams() > 0);
+        }
+        assertEquals(770, cells.stream().filter(c -> c.variant().equals("none")).findFirst().get().trainableParams());
+        String md = Files.readString(out.resolve("summary.md"));
+        assertTrue(md.contains("## Test accuracy") && md.contains("| lora |") && md.contains("(n=2)"), md);
+        BufferedImage png = ImageIO.read(out.resolve("summary.png").toFile());
+        assertEquals(1000, png.getWidth());
+
+        CliRunner again = CliRunner.run(args(out));
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.err().contains("4 already in") && !again.err().contains("compare [1/4]"), again.err());
+        assertEquals(4, new RunsFile(out).read().size(), "finished cells are skipped");
+
+        CliRunner other = CliRunner.run(args(out, "--steps", "3"));
+        assertEquals(2, other.code(), other.err());
+        assertTrue(other.err().contains("other settings") && other.err().contains("steps 2 -> 3"), other.err());
+    }
+}

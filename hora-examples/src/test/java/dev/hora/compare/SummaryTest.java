@@ -1,0 +1,83 @@
+package dev.hora.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.knowm.xchart.BitmapEncoder;
+
+/** Summary tables and paired differences from hand-made cells, against values computed independently. */
+class SummaryTest {
+
+    static CellResult cell(String phase, String variant, double f, long seed, double test) {
+        String kind = variant.contains(":") ? variant.substring(0, variant.indexOf(':')) : variant;
+        return new CellResult(phase, variant, kind, Map.of(), f, seed, 1e-3, 8, 1000, 100, 20, 600, 50, 40,
+                test + 0.01, test - 0.01, test, test - 0.02, 12.5);
+    }
+
+    static List<CellResult> cells() {
+        List<CellResult> c = new ArrayList<>();
+        double[] hora = {0.85, 0.87, 0.90};
+        double[] lora = {0.838, 0.874, 0.880};
+        for (int s = 0; s < 3; s++) {
+            c.add(cell(CellResult.SWEEP, "hora", 0.05, s + 1, hora[s]));
+            c.add(cell(CellResult.SWEEP, "lora", 0.05, s + 1, lora[s]));
+            c.add(cell(CellResult.SWEEP, "lora", 1.0, s + 1, 0.9));
+        }
+        c.add(cell(CellResult.SWEEP, "hora", 1.0, 1, 0.91));
+        c.add(cell(CellResult.SWEEP, "hora", 0.05, 4, 0.99));          // no LoRA partner: not paired
+        c.add(cell(CellResult.LR, "hora", 0.05, 1, 0.10));             // selection phase: not in the tables
+        return c;
+    }
+
+    /** d = [0.012, -0.004, 0.020]: mean 0.009333..., half 4.302652730 * 0.012220201853215573 / sqrt 3. */
+    @Test
+    void pairedDifferencesUseTheSeedsBothFinished() {
+        Summary s = new Summary(cells(), List.of("none", "lora", "hora"));
+        Interval d = s.paired("hora", "lora", 0.05);
+        assertEquals(3, d.n());
+        assertEquals(0.009333333333333334, d.mean(), 1e-12);
+        assertEquals(0.03035666426877409, d.half(), 1e-10);
+        assertEquals(1, s.paired("hora", "lora", 1.0).n());
+        assertEquals("lora", s.loraReference());
+        assertEquals(List.of("hora"), s.horaVariants());
+        assertEquals(List.of(0.05, 1.0), s.fractions());
+    }
+
+    @Test
+    void tablesShowMeanIntervalAndN() {
+        Summary s = new Summary(cells(), List.of("none", "lora", "hora"));
+        Interval h = s.interval("hora", 0.05, CellResult::testAccuracy);
+        assertEquals(4, h.n(), "four hora seeds at 5 %");
+        assertEquals((0.85 + 0.87 + 0.90 + 0.99) / 4, h.mean(), 1e-12);
+        assertNull(s.interval("none", 0.05, CellResult::testAccuracy));
+        String t = s.table("variant", CellResult::testAccuracy);
+        assertTrue(t.startsWith("| variant | trainable | rank | 5 % | 100 % |\n| --- | --- | --- | --- | --- |\n"), t);
+        assertTrue(t.contains("| lora | 1,000 | 8 | 0.8640 ± "), t);
+        assertTrue(t.contains("(n=3)") && t.contains("0.9100 (n=1)") && t.contains("| none | -1 | -1 | - | - |"), t);
+        String p = s.pairedTable();
+        assertTrue(p.contains("| hora - lora | +0.0093 ± 0.0304 [-0.0210, +0.0397] (n=3) | +0.0100 (n=1) |"), p);
+        assertEquals("2.5 %", Summary.percent(0.025));
+        assertEquals("100 %", Summary.percent(1));
+    }
+
+    @Test
+    void chartHasOneSeriesPerVariantAndPercentTicks() {
+        Summary s = new Summary(cells(), List.of("none", "lora", "hora"));
+        var chart = SummaryChart.chart(s, "test", 800, 500);
+        assertEquals(2, chart.getSeriesMap().size(), "none has no finished cell");
+        assertTrue(chart.getStyler().isXAxisLogarithmic());
+        BufferedImage img = BitmapEncoder.getBufferedImage(chart);
+        assertEquals(800, img.getWidth());
+        assertEquals(500, img.getHeight());
+        assertEquals("5 %", SummaryChart.tickLabel(0.05));
+        assertEquals("20 %", SummaryChart.tickLabel(0.2));
+        assertEquals(" ", SummaryChart.tickLabel(0.03), "ticks at 3 x 10^k stay unlabelled");
+        assertEquals("100 %", SummaryChart.tickLabel(1.0));
+    }
+}
