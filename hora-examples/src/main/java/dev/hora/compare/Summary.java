@@ -81,8 +81,8 @@ public final class Summary {
     public String table(String title, ToDoubleFunction<CellResult> metric) {
         StringBuilder sb = new StringBuilder(header(title + " | trainable | rank"));
         for (String v : variants) {
-            sb.append("| ").append(v).append(" | ").append(String.format(Locale.ROOT, "%,d", trainable(v)))
-                    .append(" | ").append(rank(v));
+            sb.append("| ").append(v).append(" | ").append(trainable(v) < 0 ? "-"
+                    : String.format(Locale.ROOT, "%,d", trainable(v))).append(" | ").append(rank(v) < 0 ? "-" : rank(v));
             for (double f : fractions) {
                 sb.append(" | ").append(format(interval(v, f, metric), false));
             }

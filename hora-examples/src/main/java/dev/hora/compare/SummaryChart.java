@@ -47,10 +47,15 @@ public final class SummaryChart {
         st.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         st.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         st.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        List<String> shown = s.variants().stream().filter(v -> s.trainable(v) >= 0).toList();
-        for (int i = 0; i < shown.size(); i++) {
-            String v = shown.get(i);
-            double shift = Math.pow(10, 0.02 * (i - (shown.size() - 1) / 2.0));   // +-2 % of a decade per step
+        List<String> all = s.variants();
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < all.size(); i++) {
+            String v = all.get(i);
+            if (s.trainable(v) < 0) {
+                continue;   // no finished cell yet
+            }
+            double shift = Math.pow(10, 0.015 * (i - (all.size() - 1) / 2.0));   // 1.5 % of a decade per variant
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
             List<Double> e = new ArrayList<>();
@@ -60,6 +65,8 @@ public final class SummaryChart {
                     x.add(f * shift);
                     y.add(in.mean());
                     e.add(Double.isNaN(in.half()) ? 0.0 : in.half());
+                    lo = Math.min(lo, in.mean() - e.get(e.size() - 1));
+                    hi = Math.max(hi, in.mean() + e.get(e.size() - 1));
                 }
             }
             String name = String.format(java.util.Locale.ROOT, "%s (%,d params)", v, s.trainable(v));
@@ -67,6 +74,13 @@ public final class SummaryChart {
             series.setMarker(SeriesMarkers.CIRCLE);
             series.setLineColor(COLORS[i % COLORS.length]);
             series.setMarkerColor(COLORS[i % COLORS.length]);
+        }
+        if (lo <= hi) {   // y from the data with a margin (accuracies: within [0, 1])
+            double pad = Math.max(0.01, 0.1 * (hi - lo));
+            st.setYAxisMin(Math.max(0, lo - pad));
+            st.setYAxisMax(Math.min(1, hi + pad));
+            st.setXAxisMin(s.fractions().get(0) / 1.5);
+            st.setXAxisMax(s.fractions().get(s.fractions().size() - 1) * 1.5);
         }
         return c;
     }

@@ -178,7 +178,7 @@ public final class Sweep {
     /** Writes sweep.json on the first start; a resumed sweep must have the same settings. */
     private void checkSpecFile() throws IOException {
         Path f = out.resolve(SPEC_FILE);
-        JsonNode mine = MetricsJson.MAPPER.valueToTree(spec);
+        JsonNode mine = MetricsJson.MAPPER.readTree(MetricsJson.toJson(spec));   // as read back from the file
         if (Files.exists(f)) {
             JsonNode theirs = MetricsJson.MAPPER.readTree(f.toFile());
             List<String> diff = new ArrayList<>();

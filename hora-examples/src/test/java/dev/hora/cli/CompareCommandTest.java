@@ -40,12 +40,29 @@ class CompareCommandTest {
         test = Files.writeString(dir.resolve("test.tsv"), "label\ttext\npos\tsuperb\nneg\tpoor\npos\tnice\nneg\tbad\n");
     }
 
+    /** The tiny sweep's options; {@code extra} replaces options of the same name or adds flags. */
     static String[] args(Path out, String... extra) {
-        List<String> a = new ArrayList<>(List.of("compare", "--train", train.toString(), "--test", test.toString(),
-                "--adapters", "none,lora", "--fractions", "1", "--seeds", "2", "--steps", "2", "--lr-grid", "1e-3",
-                "--batch-size", "4", "--max-length", "16", "--threads", "1", "--val-fraction", "0.25",
-                "--output", out.toString()));
-        a.addAll(List.of(extra));
+        java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
+        String[] base = {"--train", train.toString(), "--test", test.toString(), "--adapters", "none,lora",
+            "--fractions", "1", "--seeds", "2", "--steps", "2", "--lr-grid", "1e-3", "--batch-size", "4",
+            "--max-length", "16", "--threads", "1", "--val-fraction", "0.25", "--output", out.toString()};
+        for (int i = 0; i < base.length; i += 2) {
+            o.put(base[i], base[i + 1]);
+        }
+        List<String> flags = new ArrayList<>();
+        for (int i = 0; i < extra.length; i++) {
+            if (i + 1 < extra.length && !extra[i + 1].startsWith("--")) {
+                o.put(extra[i], extra[++i]);
+            } else {
+                flags.add(extra[i]);
+            }
+        }
+        List<String> a = new ArrayList<>(List.of("compare"));
+        o.forEach((k, v) -> {
+            a.add(k);
+            a.add(v);
+        });
+        a.addAll(flags);
         return a.toArray(String[]::new);
     }
 

@@ -59,7 +59,7 @@ class SummaryTest {
         String t = s.table("variant", CellResult::testAccuracy);
         assertTrue(t.startsWith("| variant | trainable | rank | 5 % | 100 % |\n| --- | --- | --- | --- | --- |\n"), t);
         assertTrue(t.contains("| lora | 1,000 | 8 | 0.8640 ± "), t);
-        assertTrue(t.contains("(n=3)") && t.contains("0.9100 (n=1)") && t.contains("| none | -1 | -1 | - | - |"), t);
+        assertTrue(t.contains("(n=3)") && t.contains("0.9100 (n=1)") && t.contains("| none | - | - | - | - |"), t);
         String p = s.pairedTable();
         assertTrue(p.contains("| hora - lora | +0.0093 ± 0.0304 [-0.0210, +0.0397] (n=3) | +0.0100 (n=1) |"), p);
         assertEquals("2.5 %", Summary.percent(0.025));

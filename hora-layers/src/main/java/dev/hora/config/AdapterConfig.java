@@ -29,6 +29,9 @@ import java.util.Objects;
  *                               seeds {t}Zs, added to every head's block:
  *                               dW_t[:, head i] = s (A_{t,i} B_{t,i} + A_{t,s} B_{t,s})
  * </pre>
+ * learnableSeeds and generatorLrMultiplier act through {@code Adapter.trainable} / {@code lrMultiplier},
+ * which PeftModel and SameDiffTrainer apply; the DL4J layers (HoraSelfAttention, AdaptedDense) still
+ * train every adapter parameter at the network's learning rate.
  *
  * <p>A mutable bean (no-arg constructor, getters and setters) so that DL4J's JSON configuration
  * round-trips it; build one with {@link #builder()}. {@link #validate()} checks every value and
