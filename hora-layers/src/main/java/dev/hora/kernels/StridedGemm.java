@@ -1,0 +1,98 @@
+package dev.hora.kernels;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A row-major GEMM on sub-matrices of contiguous arrays, addressed by element offset and leading
+ * dimension, so kernels read and write heads and column blocks in place (no permute copies):
+ * <pre>
+ *   C[offC : M x N, ldc] = alpha op(A)[offA : M x K, lda] op(B)[offB : K x N, ldb] + beta C
+ *   op(X) = X or X^T;  element (i, j) of a sub-matrix at offset o with leading dimension ld is buf[o + i ld + j]
+ * </pre>
+ * On ND4J's CPU backend it calls the BLAS that ND4J itself loads ({@code cblas_sgemm}/{@code cblas_dgemm}
+ * on the arrays' native memory). On any other backend (CUDA) it falls back to views, ND4J's own
+ * {@code mmul} and an {@code assign} back: correct everywhere, fast where the CPU path runs.
+ * Every array must be {@code 'c'}-ordered and contiguous ({@link #check}); float or double, all one type.
+ */
+public final class StridedGemm {
+    private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().toLowerCase().contains("cpu");
+    private static volatile boolean forceGeneric;
+
+    private StridedGemm() {
+    }
+
+    /** Tests: true runs the backend-neutral fallback even on the CPU backend. */
+    static void forceGeneric(boolean v) {
+        forceGeneric = v;
+    }
+
+    /** True when the native BLAS path runs. */
+    public static boolean nativePath() {
+        return CPU && !forceGeneric;
+    }
+
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                            INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
+                            double beta, INDArray c, long offC, int ldc) {
+        if (nativePath()) {
+            DataType t = c.dataType();
+            int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+            if (t == DataType.FLOAT) {
+                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, (float) alpha,
+                        fp(a, offA), lda, fp(b, offB), ldb, (float) beta, fp(c, offC), ldc);
+            } else {
+                openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, alpha,
+                        dp(a, offA), lda, dp(b, offB), ldb, beta, dp(c, offC), ldc);
+            }
+            return;
+        }
+        INDArray av = sub(a, offA, transA ? k : m, transA ? m : k, lda);
+        INDArray bv = sub(b, offB, transB ? n : k, transB ? k : n, ldb);
+        INDArray cv = sub(c, offC, m, n, ldc);
+        INDArray r = (transA ? av.transpose() : av).mmul(transB ? bv.transpose() : bv).muli(alpha);
+        cv.assign(beta == 0 ? r : r.addi(cv.mul(beta)));
+    }
+
+    /** Throws unless x is a contiguous c-ordered float/double array. */
+    public static INDArray check(INDArray x, String what) {
+        if (x.ordering() != 'c' || (x.isView() && !contiguous(x)) || !(x.dataType() == DataType.FLOAT
+                || x.dataType() == DataType.DOUBLE)) {
+            throw new IllegalArgumentException(what + " must be a contiguous c-ordered FLOAT or DOUBLE array, got "
+                    + x.shapeInfoToString());
+        }
+        return x;
+    }
+
+    private static boolean contiguous(INDArray x) {
+        long expect = 1;
+        for (int i = x.rank() - 1; i >= 0; i--) {
+            if (x.size(i) != 1 && x.stride(i) != expect) {
+                return false;
+            }
+            expect *= x.size(i);
+        }
+        return true;
+    }
+
+    private static INDArray sub(INDArray x, long off, int rows, int cols, int ld) {
+        INDArray flat = x.reshape(x.length());
+        return Nd4j.create(flat.data(), new long[]{rows, cols}, new long[]{ld, 1}, x.offset() + off, 'c');
+    }
+
+    private static FloatPointer fp(INDArray x, long off) {
+        Pointer p = x.data().addressPointer();
+        return new FloatPointer(p).position(x.offset() + off);
+    }
+
+    private static DoublePointer dp(INDArray x, long off) {
+        Pointer p = x.data().addressPointer();
+        return new DoublePointer(p).position(x.offset() + off);
+    }
+}
