@@ -102,7 +102,9 @@ public class CompareCommand implements Callable<Integer> {
         Sweep sweep = new Sweep(spec, output.toAbsolutePath().normalize(), hora.err());
         sweep.prepare(split, model, th);
         Summary s = sweep.run();
+        hora.out().println("test accuracy:");
         hora.out().print(s.table("variant", dev.hora.compare.CellResult::testAccuracy));
+        hora.out().println("paired difference in test accuracy:");
         hora.out().print(s.pairedTable());
         hora.out().println("summary: " + output.resolve(Sweep.SUMMARY_MD) + ", " + output.resolve(Sweep.SUMMARY_PNG));
         return 0;

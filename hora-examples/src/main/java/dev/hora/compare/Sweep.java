@@ -79,7 +79,7 @@ public final class Sweep {
 
     /** Runs every missing cell; returns the summary of all finished ones. */
     public Summary run() throws IOException {
-        long cellsBefore = done.size();
+        int cellsBefore = finishedCount();
         err.printf(Locale.ROOT, "compare: %d cells (%d variants x %d fractions x %d seeds%s), %d steps each; "
                         + "%d already in %s%n", total, variants.size(), spec.fractions().size(), spec.seeds(),
                 spec.lrGrid().size() > 1 ? " + lr grid " + spec.lrGrid() : "", spec.steps(), finishedCount(),
@@ -94,7 +94,7 @@ public final class Sweep {
                 }
             }
         }
-        err.printf(Locale.ROOT, "compare: done (%d cells run now, %d before)%n", done.size() - cellsBefore, cellsBefore);
+        err.printf(Locale.ROOT, "compare: done (%d cells run now, %d before)%n", finishedHere, cellsBefore);
         return writeSummary();
     }
 
