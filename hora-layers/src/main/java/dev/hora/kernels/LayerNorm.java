@@ -24,7 +24,7 @@ public final class LayerNorm {
     public static Saved forwardInPlace(INDArray x, INDArray gamma, INDArray beta, double eps) {
         INDArray mean = x.mean(true, 1);                                // [n, 1]
         INDArray xhat = x.subiColumnVector(mean);                       // [n, d]
-        INDArray var = Transforms.pow(xhat, 2, true).mean(true, 1);     // [n, 1]
+        INDArray var = xhat.mul(xhat).mean(true, 1);     // [n, 1]
         INDArray rstd = Transforms.sqrt(var.addi(eps), false).rdivi(1.0);
         xhat.muliColumnVector(rstd);
         INDArray y = xhat.mulRowVector(gamma).addiRowVector(beta);
@@ -35,7 +35,7 @@ public final class LayerNorm {
     public static INDArray inferInPlace(INDArray x, INDArray gamma, INDArray beta, double eps) {
         INDArray mean = x.mean(true, 1);
         x.subiColumnVector(mean);
-        INDArray var = Transforms.pow(x, 2, true).mean(true, 1);
+        INDArray var = x.mul(x).mean(true, 1);
         x.muliColumnVector(Transforms.sqrt(var.addi(eps), false).rdivi(1.0));
         return x.muliRowVector(gamma).addiRowVector(beta);
     }

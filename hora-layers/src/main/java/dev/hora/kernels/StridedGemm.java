@@ -60,6 +60,34 @@ public final class StridedGemm {
         cv.assign(beta == 0 ? r : r.addi(cv.mul(beta)));
     }
 
+    /**
+     * Whole-matrix product {@code op(a) op(b)} into a new array (allocated in the current workspace):
+     * no copies of transposed or c-ordered operands (ND4J's {@code Nd4j.gemm} may copy them).
+     */
+    public static INDArray mm(INDArray a, boolean transA, INDArray b, boolean transB) {
+        int m = (int) (transA ? a.size(1) : a.size(0));
+        int n = (int) (transB ? b.size(0) : b.size(1));
+        INDArray c = Nd4j.create(a.dataType(), m, n);
+        mm(a, transA, b, transB, c, 0);
+        return c;
+    }
+
+    /** {@code c = op(a) op(b) + beta c} for whole 2-D matrices. */
+    public static void mm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double beta) {
+        check(a, "a");
+        check(b, "b");
+        check(c, "c");
+        int m = (int) (transA ? a.size(1) : a.size(0));
+        int k = (int) (transA ? a.size(0) : a.size(1));
+        int n = (int) (transB ? b.size(0) : b.size(1));
+        int kb = (int) (transB ? b.size(1) : b.size(0));
+        if (kb != k || c.size(0) != m || c.size(1) != n) {
+            throw new IllegalArgumentException("gemm shapes: op(a) " + m + "x" + k + ", op(b) " + kb + "x" + n
+                    + ", c " + java.util.Arrays.toString(c.shape()));
+        }
+        gemm(transA, transB, m, n, k, 1, a, 0, (int) a.size(1), b, 0, (int) b.size(1), beta, c, 0, n);
+    }
+
     /** Throws unless x is a contiguous c-ordered float/double array. */
     public static INDArray check(INDArray x, String what) {
         if (x.ordering() != 'c' || (x.isView() && !contiguous(x)) || !(x.dataType() == DataType.FLOAT
