@@ -104,8 +104,8 @@ public final class Finetuner {
                     if (trainer.iteration() >= total) {
                         break;
                     }
-                    if (task.runsEncoder() && trainer.iteration() % GC_EVERY == 0) {
-                        System.gc();   // ND4J frees native buffers when their Java wrappers are collected
+                    if (task.collectsGarbage() && trainer.iteration() % GC_EVERY == 0) {
+                        System.gc();   // SameDiff engine: ND4J frees native buffers when their Java wrappers are collected
                     }
                     float loss = task.step(idx);
                     history.step(loss);

@@ -32,27 +32,43 @@ public final class Attention {
         int d = (int) (qkv.size(1) / 3);
         int dh = d / heads;
         double c = 1.0 / Math.sqrt(dh);
-        INDArray probs = Nd4j.create(qkv.dataType(), batch, heads, seq, seq);
-        INDArray ctx = Nd4j.create(qkv.dataType(), (long) batch * seq, d);
-        int ld = 3 * d;
-        long ss = (long) seq * seq;
-        for (int b = 0; b < batch; b++) {
-            long row = (long) b * seq * ld;
-            for (int h = 0; h < heads; h++) {
-                StridedGemm.gemm(false, true, seq, seq, dh, c, qkv, row + (long) h * dh, ld,
-                        qkv, row + d + (long) h * dh, ld, 0, probs, ((long) b * heads + h) * ss, seq);
-            }
+        INDArray probs = Nd4j.createUninitialized(qkv.dataType(), batch, heads, seq, seq);
+        INDArray ctx = Nd4j.createUninitialized(qkv.dataType(), (long) batch * seq, d);
+        Offsets o = new Offsets(batch, seq, heads, d);
+        StridedGemm.batch(false, true, seq, seq, dh, c, qkv, o.q, 3 * d, qkv, o.k, 3 * d, 0, probs, o.p, seq);
+        if (CpuLoops.applies(probs, additive)) {
+            CpuLoops.maskedSoftmax(probs, additive, batch, heads, seq);
+        } else {
+            probs.addi(additive.reshape(batch, 1, 1, seq));
+            Nd4j.exec(new SoftMax(probs, probs, 3));
         }
-        probs.addi(additive.reshape(batch, 1, 1, seq));
-        Nd4j.exec(new SoftMax(probs, probs, 3));
-        for (int b = 0; b < batch; b++) {
-            long row = (long) b * seq * ld;
-            for (int h = 0; h < heads; h++) {
-                StridedGemm.gemm(false, false, seq, dh, seq, 1, probs, ((long) b * heads + h) * ss, seq,
-                        qkv, row + 2L * d + (long) h * dh, ld, 0, ctx, (long) b * seq * d + (long) h * dh, d);
-            }
-        }
+        StridedGemm.batch(false, false, seq, dh, seq, 1, probs, o.p, seq, qkv, o.v, 3 * d, 0, ctx, o.ctx, d);
         return new Saved(ctx, probs);
+    }
+
+    /** Element offsets of every (b, h) block: Q, K, V in qkv, P in probs, the head's columns in ctx. */
+    private static final class Offsets {
+        final long[] q, k, v, p, ctx;
+
+        Offsets(int batch, int seq, int heads, int d) {
+            int n = batch * heads;
+            q = new long[n];
+            k = new long[n];
+            v = new long[n];
+            p = new long[n];
+            ctx = new long[n];
+            int dh = d / heads;
+            for (int b = 0; b < batch; b++) {
+                for (int h = 0; h < heads; h++) {
+                    int i = b * heads + h;
+                    q[i] = (long) b * seq * 3 * d + (long) h * dh;
+                    k[i] = q[i] + d;
+                    v[i] = q[i] + 2L * d;
+                    p[i] = (long) i * seq * seq;
+                    ctx[i] = (long) b * seq * d + (long) h * dh;
+                }
+            }
+        }
     }
 
     /** d(qkv) [B S, 3d] from d(ctx) [B S, d]. */
@@ -61,34 +77,20 @@ public final class Attention {
         int d = (int) dctx.size(1);
         int dh = d / heads;
         double c = 1.0 / Math.sqrt(dh);
-        int ld = 3 * d;
-        long ss = (long) seq * seq;
         INDArray p = s.probs();
-        INDArray dp = Nd4j.create(p.dataType(), p.shape());
-        INDArray dqkv = Nd4j.create(qkv.dataType(), qkv.shape());
-        for (int b = 0; b < batch; b++) {
-            long row = (long) b * seq * ld;
-            long crow = (long) b * seq * d;
-            for (int h = 0; h < heads; h++) {
-                long po = ((long) b * heads + h) * ss;
-                StridedGemm.gemm(false, true, seq, seq, dh, 1, dctx, crow + (long) h * dh, d,
-                        qkv, row + 2L * d + (long) h * dh, ld, 0, dp, po, seq);
-                StridedGemm.gemm(true, false, seq, dh, seq, 1, p, po, seq, dctx, crow + (long) h * dh, d,
-                        0, dqkv, row + 2L * d + (long) h * dh, ld);
-            }
+        INDArray dp = Nd4j.createUninitialized(p.dataType(), p.shape());
+        INDArray dqkv = Nd4j.createUninitialized(qkv.dataType(), qkv.shape());
+        Offsets o = new Offsets(batch, seq, heads, d);
+        StridedGemm.batch(false, true, seq, seq, dh, 1, dctx, o.ctx, d, qkv, o.v, 3 * d, 0, dp, o.p, seq);
+        StridedGemm.batch(true, false, seq, dh, seq, 1, p, o.p, seq, dctx, o.ctx, d, 0, dqkv, o.v, 3 * d);
+        if (CpuLoops.applies(dp, p)) {
+            CpuLoops.softmaxBack(dp, p, batch * heads * seq, seq);
+        } else {
+            INDArray dotRow = dp.mul(p).sum(true, 3);                  // [B, H, S, 1]
+            dp.subi(dotRow).muli(p);                                   // dS
         }
-        INDArray dotRow = dp.mul(p).sum(true, 3);                      // [B, H, S, 1]
-        dp.subi(dotRow).muli(p);                                       // dS
-        for (int b = 0; b < batch; b++) {
-            long row = (long) b * seq * ld;
-            for (int h = 0; h < heads; h++) {
-                long po = ((long) b * heads + h) * ss;
-                StridedGemm.gemm(false, false, seq, dh, seq, c, dp, po, seq, qkv, row + d + (long) h * dh, ld,
-                        0, dqkv, row + (long) h * dh, ld);
-                StridedGemm.gemm(true, false, seq, dh, seq, c, dp, po, seq, qkv, row + (long) h * dh, ld,
-                        0, dqkv, row + d + (long) h * dh, ld);
-            }
-        }
+        StridedGemm.batch(false, false, seq, dh, seq, c, dp, o.p, seq, qkv, o.k, 3 * d, 0, dqkv, o.q, 3 * d);
+        StridedGemm.batch(true, false, seq, dh, seq, c, dp, o.p, seq, qkv, o.q, 3 * d, 0, dqkv, o.k, 3 * d);
         return dqkv;
     }
 }

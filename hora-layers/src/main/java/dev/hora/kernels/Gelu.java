@@ -22,6 +22,11 @@ public final class Gelu {
 
     /** z is overwritten with y; returns dy/dz [n, f] when {@code derivative}, else null. */
     public static INDArray forwardInPlace(INDArray z, boolean derivative) {
+        if (CpuLoops.applies(z)) {
+            INDArray dydz = derivative ? Nd4j.createUninitialized(z.dataType(), z.shape()) : null;
+            CpuLoops.gelu(z, dydz);
+            return dydz;
+        }
         INDArray phiCdf = z.mul(INV_SQRT2);
         Nd4j.exec(new Erf(phiCdf, phiCdf));
         phiCdf.addi(1.0).muli(0.5);                                     // Phi

@@ -1,6 +1,7 @@
 package dev.hora.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -22,9 +23,15 @@ public final class LayerNorm {
 
     /** x is overwritten (it becomes xhat). */
     public static Saved forwardInPlace(INDArray x, INDArray gamma, INDArray beta, double eps) {
+        if (CpuLoops.applies(x, gamma, beta)) {
+            INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
+            INDArray rstd = Nd4j.createUninitialized(x.dataType(), x.size(0), 1);
+            CpuLoops.layerNorm(x, gamma, beta, eps, y, x, rstd);
+            return new Saved(y, x, rstd);
+        }
         INDArray mean = x.mean(true, 1);                                // [n, 1]
         INDArray xhat = x.subiColumnVector(mean);                       // [n, d]
-        INDArray var = Transforms.pow(xhat, 2, true).mean(true, 1);     // [n, 1]
+        INDArray var = xhat.mul(xhat).mean(true, 1);     // [n, 1]
         INDArray rstd = Transforms.sqrt(var.addi(eps), false).rdivi(1.0);
         xhat.muliColumnVector(rstd);
         INDArray y = xhat.mulRowVector(gamma).addiRowVector(beta);
@@ -33,15 +40,23 @@ public final class LayerNorm {
 
     /** Inference: y only, x overwritten with y. */
     public static INDArray inferInPlace(INDArray x, INDArray gamma, INDArray beta, double eps) {
+        if (CpuLoops.applies(x, gamma, beta)) {
+            CpuLoops.layerNorm(x, gamma, beta, eps, x, null, null);
+            return x;
+        }
         INDArray mean = x.mean(true, 1);
         x.subiColumnVector(mean);
-        INDArray var = Transforms.pow(x, 2, true).mean(true, 1);
+        INDArray var = x.mul(x).mean(true, 1);
         x.muliColumnVector(Transforms.sqrt(var.addi(eps), false).rdivi(1.0));
         return x.muliRowVector(gamma).addiRowVector(beta);
     }
 
     /** dx [n, d] from dy [n, d]; dy is overwritten. */
     public static INDArray backwardInPlace(INDArray dy, INDArray gamma, Saved s) {
+        if (CpuLoops.applies(dy, gamma)) {
+            CpuLoops.layerNormBack(dy, gamma, s.xhat(), s.rstd(), dy);
+            return dy;
+        }
         INDArray t = dy.muliRowVector(gamma);                           // [n, d]
         INDArray m1 = t.mean(true, 1);                                  // [n, 1]
         INDArray m2 = t.mul(s.xhat()).mean(true, 1);                    // [n, 1]

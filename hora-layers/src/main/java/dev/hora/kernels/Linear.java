@@ -1,7 +1,6 @@
 package dev.hora.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A dense projection and the parts of its backward that training needs:
@@ -16,22 +15,22 @@ public final class Linear {
     }
 
     public static INDArray forward(INDArray x, INDArray w, INDArray b) {
-        INDArray y = Nd4j.gemm(x, w, false, false);
+        INDArray y = StridedGemm.mm(x, false, w, false);
         return b == null ? y : y.addiRowVector(b);
     }
 
     /** dx = dy W^T; with {@code into} non-null, accumulated into it ({@code into += dy W^T}). */
     public static INDArray inputGradient(INDArray dy, INDArray w, INDArray into) {
         if (into == null) {
-            return Nd4j.gemm(dy, w, false, true);
+            return StridedGemm.mm(dy, false, w, true);
         }
-        Nd4j.gemm(dy, w, into, false, true, 1.0, 1.0);
+        StridedGemm.mm(dy, false, w, true, into, 1.0);
         return into;
     }
 
     /** dW = x^T dy [in, out]. */
     public static INDArray weightGradient(INDArray x, INDArray dy) {
-        return Nd4j.gemm(x, dy, true, false);
+        return StridedGemm.mm(x, true, dy, false);
     }
 
     /** db = sum over rows of dy, [out]. */

@@ -32,7 +32,7 @@ public final class LowRank {
         int dg = (int) b.size(2);
         int n = (int) x.size(0);
         int ldy = (int) y.size(1);
-        INDArray xa = Nd4j.gemm(x, concatA(a), false, false);                   // [n, G r]
+        INDArray xa = StridedGemm.mm(x, false, concatA(a), false);                   // [n, G r]
         INDArray bc = b.dup('c');
         for (int i = 0; i < g; i++) {
             StridedGemm.gemm(false, false, n, dg, r, 1, xa, (long) i * r, g * r, bc, (long) i * r * dg, dg,
@@ -59,9 +59,9 @@ public final class LowRank {
             StridedGemm.gemm(true, false, r, dg, n, 1, xa, (long) i * r, g * r, dy, offset + (long) i * dg, ldy,
                     0, db, (long) i * r * dg, dg);
         }
-        INDArray da2 = Nd4j.gemm(x, dxa, true, false);                          // [in, G r]
+        INDArray da2 = StridedGemm.mm(x, true, dxa, false);                          // [in, G r]
         INDArray da = g == 1 ? da2.reshape(1, in, r) : da2.reshape(in, g, r).permute(1, 0, 2).dup('c');
-        Nd4j.gemm(dxa, concatA(a), dx, false, true, 1.0, 1.0);
+        StridedGemm.mm(dxa, false, concatA(a), true, dx, 1.0);
         return new INDArray[]{da, db};
     }
 }

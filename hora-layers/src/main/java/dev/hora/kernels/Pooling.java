@@ -42,10 +42,10 @@ public final class Pooling {
     }
 
     public static INDArray forward(INDArray matrix, INDArray hidden) {
-        return Nd4j.gemm(matrix, hidden, false, false);
+        return StridedGemm.mm(matrix, false, hidden, false);
     }
 
     public static INDArray backward(INDArray matrix, INDArray dPooled) {
-        return Nd4j.gemm(matrix, dPooled, true, false);
+        return StridedGemm.mm(matrix, true, dPooled, false);
     }
 }

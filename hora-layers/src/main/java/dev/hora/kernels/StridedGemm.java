@@ -60,6 +60,68 @@ public final class StridedGemm {
         cv.assign(beta == 0 ? r : r.addi(cv.mul(beta)));
     }
 
+    /**
+     * Whole-matrix product {@code op(a) op(b)} into a new array (allocated in the current workspace):
+     * no copies of transposed or c-ordered operands (ND4J's {@code Nd4j.gemm} may copy them).
+     */
+    public static INDArray mm(INDArray a, boolean transA, INDArray b, boolean transB) {
+        int m = (int) (transA ? a.size(1) : a.size(0));
+        int n = (int) (transB ? b.size(0) : b.size(1));
+        INDArray c = Nd4j.createUninitialized(a.dataType(), m, n);   // beta = 0: never read
+        mm(a, transA, b, transB, c, 0);
+        return c;
+    }
+
+    /** {@code c = op(a) op(b) + beta c} for whole 2-D matrices. */
+    public static void mm(INDArray a, boolean transA, INDArray b, boolean transB, INDArray c, double beta) {
+        check(a, "a");
+        check(b, "b");
+        check(c, "c");
+        int m = (int) (transA ? a.size(1) : a.size(0));
+        int k = (int) (transA ? a.size(0) : a.size(1));
+        int n = (int) (transB ? b.size(0) : b.size(1));
+        int kb = (int) (transB ? b.size(1) : b.size(0));
+        if (kb != k || c.size(0) != m || c.size(1) != n) {
+            throw new IllegalArgumentException("gemm shapes: op(a) " + m + "x" + k + ", op(b) " + kb + "x" + n
+                    + ", c " + java.util.Arrays.toString(c.shape()));
+        }
+        gemm(transA, transB, m, n, k, 1, a, 0, (int) a.size(1), b, 0, (int) b.size(1), beta, c, 0, n);
+    }
+
+    /**
+     * The same GEMM for a batch of sub-matrices: element offsets {@code offA[i], offB[i], offC[i]}
+     * (one native pointer set for the whole batch: the per-call cost of many small GEMMs, such as
+     * attention's per-head products, stays small).
+     */
+    public static void batch(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                             INDArray a, long[] offA, int lda, INDArray b, long[] offB, int ldb,
+                             double beta, INDArray c, long[] offC, int ldc) {
+        if (!nativePath()) {
+            for (int i = 0; i < offA.length; i++) {
+                gemm(transA, transB, m, n, k, alpha, a, offA[i], lda, b, offB[i], ldb, beta, c, offC[i], ldc);
+            }
+            return;
+        }
+        int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        int order = openblas_nolapack.CblasRowMajor;
+        if (c.dataType() == DataType.FLOAT) {
+            FloatPointer pa = fp(a, 0), pb = fp(b, 0), pc = fp(c, 0);
+            long a0 = pa.position(), b0 = pb.position(), c0 = pc.position();
+            for (int i = 0; i < offA.length; i++) {
+                openblas_nolapack.cblas_sgemm(order, ta, tb, m, n, k, (float) alpha, pa.position(a0 + offA[i]), lda,
+                        pb.position(b0 + offB[i]), ldb, (float) beta, pc.position(c0 + offC[i]), ldc);
+            }
+        } else {
+            DoublePointer pa = dp(a, 0), pb = dp(b, 0), pc = dp(c, 0);
+            long a0 = pa.position(), b0 = pb.position(), c0 = pc.position();
+            for (int i = 0; i < offA.length; i++) {
+                openblas_nolapack.cblas_dgemm(order, ta, tb, m, n, k, alpha, pa.position(a0 + offA[i]), lda,
+                        pb.position(b0 + offB[i]), ldb, beta, pc.position(c0 + offC[i]), ldc);
+            }
+        }
+    }
+
     /** Throws unless x is a contiguous c-ordered float/double array. */
     public static INDArray check(INDArray x, String what) {
         if (x.ordering() != 'c' || (x.isView() && !contiguous(x)) || !(x.dataType() == DataType.FLOAT

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -19,6 +20,8 @@ public final class Workspaces {
     public static final String TRAIN = "hora-train";
     /** Inference passes. */
     public static final String INFER = "hora-infer";
+    /** One layer's temporaries (forward or backward), nested in a pass: reused layer after layer. */
+    public static final String LAYER = "hora-layer";
 
     private static final WorkspaceConfiguration CONF = WorkspaceConfiguration.builder()
             .initialSize(0).overallocationLimit(0.05)
@@ -33,6 +36,22 @@ public final class Workspaces {
         return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONF, id);
     }
 
+    /**
+     * Moves an array out of the innermost workspace into the enclosing one (the pass that outlives a
+     * layer's scope), or out of workspaces altogether when none encloses it. Null stays null.
+     */
+    public static INDArray keep(INDArray a, MemoryWorkspace outer) {
+        if (a == null) {
+            return null;
+        }
+        return outer == null ? a.detach() : a.leverageTo(outer.getId());
+    }
+
+    /** The workspace active now on this thread, or null. */
+    public static MemoryWorkspace current() {
+        return Nd4j.getMemoryManager().getCurrentWorkspace();
+    }
+
     /** Bytes currently reserved by the workspace {@code id} of this thread (0 if none). */
     public static long reservedBytes(String id) {
         if (!Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
@@ -43,7 +62,7 @@ public final class Workspaces {
 
     /** Frees the workspaces of this thread. */
     public static void release() {
-        for (String id : new String[]{TRAIN, INFER}) {
+        for (String id : new String[]{TRAIN, INFER, LAYER}) {
             if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
                 Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(CONF, id).destroyWorkspace(true);
             }

@@ -10,6 +10,8 @@ import dev.hora.kernels.LayerNorm;
 import dev.hora.kernels.Linear;
 import dev.hora.kernels.LowRank;
 import dev.hora.kernels.StridedGemm;
+import dev.hora.kernels.Workspaces;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import dev.hora.onnx.BertConfig;
 import dev.hora.onnx.bert.BertWeightNames;
 import java.util.ArrayList;
@@ -127,15 +129,18 @@ public final class KernelEncoder {
         x = LayerNorm.inferInPlace(x, embGamma, embBeta, config.layerNormEps());
         INDArray additive = mask.castTo(type).rsub(1.0).muli(config.maskValue());           // [B, S]
         Pass pass = new Pass(b, s, null, adapters, from);
+        MemoryWorkspace outer = Workspaces.current();
         for (int l = 0; l < config.numLayers(); l++) {
-            x = layer(pass, l, x, additive, l >= from);
+            try (MemoryWorkspace inner = Workspaces.open(Workspaces.LAYER)) {
+                x = layer(pass, l, x, additive, l >= from, outer);
+            }
         }
         Pass done = new Pass(b, s, x, adapters, from);
         done.saved.putAll(pass.saved);
         return done;
     }
 
-    private INDArray layer(Pass p, int l, INDArray x, INDArray additive, boolean keep) {
+    private INDArray layer(Pass p, int l, INDArray x, INDArray additive, boolean keep, MemoryWorkspace outer) {
         LayerWeights w = layers.get(l);
         int d = config.hiddenSize();
         Map<Target, INDArray> xa = new LinkedHashMap<>();
@@ -170,11 +175,30 @@ public final class KernelEncoder {
         addFactorised(p, l, Target.FFN_OUT, z, o, 0, xa);
         o.addi(h);
         if (!keep) {
-            return LayerNorm.inferInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps());
+            return Workspaces.keep(LayerNorm.inferInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps()), outer);
         }
         LayerNorm.Saved ln2 = LayerNorm.forwardInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps());
-        p.saved.put(l, new Saved(x, w, qkvW, oW, iW, outW, qkv, att, ln1, z, dydz, ln2, xa));
-        return ln2.y();
+        // keep only what the backward reads (the rest of this layer's scope is reused by the next layer)
+        boolean ffnOut = p.adapters.containsKey(new Key(l, Target.FFN_OUT));
+        Map<Target, INDArray> xaKept = new LinkedHashMap<>();
+        xa.forEach((t, v) -> xaKept.put(t, Workspaces.keep(v, outer)));
+        INDArray y = Workspaces.keep(ln2.y(), outer);
+        p.saved.put(l, new Saved(x, w, keepW(qkvW, w.qkvW(), outer), keepW(oW, w.oW(), outer),
+                keepW(iW, w.iW(), outer), keepW(outW, w.outW(), outer), Workspaces.keep(qkv, outer),
+                new Attention.Saved(Workspaces.keep(att.context(), outer), Workspaces.keep(att.probs(), outer)),
+                keep(ln1, outer), ffnOut ? Workspaces.keep(z, outer) : null, Workspaces.keep(dydz, outer),
+                new LayerNorm.Saved(y, Workspaces.keep(ln2.xhat(), outer), Workspaces.keep(ln2.rstd(), outer)), xaKept));
+        return y;
+    }
+
+    private static LayerNorm.Saved keep(LayerNorm.Saved s, MemoryWorkspace outer) {
+        return new LayerNorm.Saved(Workspaces.keep(s.y(), outer), Workspaces.keep(s.xhat(), outer),
+                Workspaces.keep(s.rstd(), outer));
+    }
+
+    /** An effective weight: the frozen one itself, or this step's W + dW moved to the pass's scope. */
+    private static INDArray keepW(INDArray effective, INDArray frozen, MemoryWorkspace outer) {
+        return effective == frozen ? frozen : Workspaces.keep(effective, outer);
     }
 
     private static INDArray effective(Pass p, int l, Target t, INDArray w) {
@@ -197,9 +221,23 @@ public final class KernelEncoder {
     public Map<Key, FactorGraph.Arrays> backward(Pass p, INDArray dHidden) {
         StridedGemm.check(dHidden, "dHidden");
         Map<Key, FactorGraph.Arrays> grads = new LinkedHashMap<>();
-        int d = config.hiddenSize();
         INDArray dy = dHidden;
+        MemoryWorkspace outer = Workspaces.current();
         for (int l = config.numLayers() - 1; l >= p.from; l--) {
+            try (MemoryWorkspace inner = Workspaces.open(Workspaces.LAYER)) {
+                Map<Key, FactorGraph.Arrays> layerGrads = new LinkedHashMap<>();
+                dy = Workspaces.keep(layerBackward(p, l, dy, layerGrads), outer);
+                layerGrads.forEach((k, g) -> grads.put(k, new FactorGraph.Arrays(g.mode(), Workspaces.keep(g.a(), outer),
+                        Workspaces.keep(g.b(), outer), Workspaces.keep(g.deltaW(), outer))));
+            }
+        }
+        return grads;
+    }
+
+    /** One layer's backward: dx from dL/d(layer output); adapter gradients into {@code grads}. */
+    private INDArray layerBackward(Pass p, int l, INDArray dy, Map<Key, FactorGraph.Arrays> grads) {
+        int d = config.hiddenSize();
+        {
             Saved s = p.saved.get(l);
             INDArray dOut = LayerNorm.backwardInPlace(dy, s.w().ln2G(), s.ln2());        // d(o + h) [T, d]
             INDArray dg = Linear.inputGradient(dOut, s.outW(), null);                     // [T, f]
@@ -214,9 +252,8 @@ public final class KernelEncoder {
             for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
                 adapterGrad(p, l, t, s, s.x(), dqkv, (long) t.ordinal() * d, da, grads);
             }
-            dy = Linear.inputGradient(dqkv, s.qkvW(), da);                                // dx [T, d]
+            return Linear.inputGradient(dqkv, s.qkvW(), da);                              // dx [T, d]
         }
-        return grads;
     }
 
     /** Gradient of the adapter at (l, t), if any; a factorised one also adds its path into dx. */
