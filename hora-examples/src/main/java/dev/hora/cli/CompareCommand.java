@@ -22,7 +22,7 @@ import picocli.CommandLine.ParentCommand;
  * {@code summary.md} and {@code summary.png}. See {@link Sweep}.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Compare adapters over training fractions and seeds: accuracy with 95 % intervals.")
+        description = "Compare adapters over training fractions and seeds: accuracy with 95 %% intervals.")
 public class CompareCommand implements Callable<Integer> {
     @ParentCommand
     Hora hora;

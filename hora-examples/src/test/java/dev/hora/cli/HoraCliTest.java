@@ -38,11 +38,16 @@ class HoraCliTest {
         assertTrue(none.err().contains("missing command"), none.err());
         CliRunner help = CliRunner.run("--help");
         assertEquals(0, help.code());
-        for (String c : List.of("finetune", "evaluate", "predict", "merge", "bench")) {
+        for (String c : List.of("finetune", "compare", "evaluate", "predict", "merge", "bench")) {
             assertTrue(help.out().contains(c), help.out());
         }
         CliRunner ft = CliRunner.run("finetune", "--help");
         assertTrue(ft.out().contains("--adapter") && ft.out().contains("--layers") && ft.out().contains("--resume"));
+        assertTrue(ft.out().contains("--val-fraction") && ft.out().contains("--steps") && ft.out().contains("--adapter-option"));
+        CliRunner cmp = CliRunner.run("compare", "--help");
+        assertEquals(0, cmp.code());
+        assertTrue(cmp.out().contains("accuracy with 95 %") && !cmp.out().contains("%%") && cmp.out().contains("--match-params")
+                && cmp.out().contains("--lr-grid"), cmp.out());
     }
 
     @Test
