@@ -81,6 +81,7 @@ public final class KernelEncoder {
         private final Map<Key, FactorGraph.Arrays> adapters;
         private final Map<Integer, Saved> saved = new LinkedHashMap<>();
         private final int from;
+        private Dropouts dropout = Dropouts.NONE;
 
         private Pass(int batch, int seq, INDArray hidden, Map<Key, FactorGraph.Arrays> adapters, int from) {
             this.batch = batch;
@@ -111,6 +112,12 @@ public final class KernelEncoder {
      */
     public Pass forward(INDArray ids, INDArray mask, INDArray types, Map<Key, FactorGraph.Arrays> adapters,
                         boolean train) {
+        return forward(ids, mask, types, adapters, train, Dropouts.NONE);
+    }
+
+    /** Training forward with adapter dropout on the factorised paths ({@link Dropouts}). */
+    public Pass forward(INDArray ids, INDArray mask, INDArray types, Map<Key, FactorGraph.Arrays> adapters,
+                        boolean train, Dropouts dropout) {
         int b = (int) ids.size(0);
         int s = (int) ids.size(1);
         if (s > position.size(0)) {
@@ -129,6 +136,7 @@ public final class KernelEncoder {
         x = LayerNorm.inferInPlace(x, embGamma, embBeta, config.layerNormEps());
         INDArray additive = mask.castTo(type).rsub(1.0).muli(config.maskValue());           // [B, S]
         Pass pass = new Pass(b, s, null, adapters, from);
+        pass.dropout = train ? dropout : Dropouts.NONE;
         MemoryWorkspace outer = Workspaces.current();
         for (int l = 0; l < config.numLayers(); l++) {
             try (MemoryWorkspace inner = Workspaces.open(Workspaces.LAYER)) {
@@ -137,6 +145,7 @@ public final class KernelEncoder {
         }
         Pass done = new Pass(b, s, x, adapters, from);
         done.saved.putAll(pass.saved);
+        done.dropout = pass.dropout;
         return done;
     }
 
@@ -210,7 +219,8 @@ public final class KernelEncoder {
                                       Map<Target, INDArray> xa) {
         FactorGraph.Arrays f = p.adapters.get(new Key(l, t));
         if (f != null && f.mode() == ApplyMode.FACTORISED) {
-            xa.put(t, LowRank.forwardAdd(x, f.a(), f.b(), y, offset));
+            INDArray m = p.dropout.mask(x, l, t);
+            xa.put(t, LowRank.forwardAdd(m == null ? x : x.mul(m), f.a(), f.b(), y, offset));
         }
     }
 
@@ -272,7 +282,12 @@ public final class KernelEncoder {
                     0, dw, 0, out);
             grads.put(key, new FactorGraph.Arrays(ApplyMode.DENSE, null, null, dw));
         } else {
-            INDArray[] g = LowRank.backward(x, s.xa().get(t), f.a(), f.b(), dy, offset, dx);
+            INDArray m = p.dropout.mask(x, l, t);                       // the forward's mask, drawn again
+            INDArray dxd = m == null ? dx : Nd4j.zeros(dx.dataType(), dx.shape());
+            INDArray[] g = LowRank.backward(m == null ? x : x.mul(m), s.xa().get(t), f.a(), f.b(), dy, offset, dxd);
+            if (m != null) {
+                dx.addi(dxd.muli(m));
+            }
             grads.put(key, new FactorGraph.Arrays(ApplyMode.FACTORISED, g[0], g[1], null));
         }
     }
