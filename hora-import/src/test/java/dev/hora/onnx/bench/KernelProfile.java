@@ -61,5 +61,10 @@ public final class KernelProfile {
         }
         long c2 = mx.getCurrentThreadCpuTime();
         System.out.printf("factor graph forward %.1f ms, backward %.1f ms (cpu)%n", (c1 - c0) / 1e7, (c2 - c1) / 1e7);
+        if (args.length > 3) {
+            for (int i = 0; i < Integer.parseInt(args[3]); i++) {
+                fg.backward(f);
+            }
+        }
     }
 }
