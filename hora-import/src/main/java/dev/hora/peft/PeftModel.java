@@ -12,6 +12,7 @@ import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.onnx.bert.Pooling;
 import dev.hora.onnx.bert.ProjectionHook;
 import dev.hora.onnx.bert.ProjectionSite;
+import dev.hora.util.Blas;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -238,6 +239,7 @@ public final class PeftModel {
 
         private Builder(ImportedBert bert) {
             this.bert = Objects.requireNonNull(bert, "bert");
+            Blas.warnIfMisdetected();
         }
 
         /** The adapter; null (default) = linear probe, only the head trains. */

@@ -1,5 +1,6 @@
 package dev.hora.train;
 
+import dev.hora.util.Blas;
 import dev.hora.util.QuietStdout;
 
 import java.util.ArrayList;
@@ -69,6 +70,7 @@ public final class SameDiffTrainer {
     private double lastGradNorm = Double.NaN;
 
     private SameDiffTrainer(Builder b) {
+        Blas.warnIfMisdetected();
         this.sd = Objects.requireNonNull(b.sd, "sameDiff must be set");
         this.loss = Objects.requireNonNull(b.loss, "loss variable must be set");
         this.trainable = List.copyOf(b.trainable);
