@@ -8,6 +8,7 @@ import dev.hora.peft.ClassifierHead;
 import dev.hora.peft.Inputs;
 import dev.hora.peft.PeftModel;
 import dev.hora.train.SameDiffTrainer;
+import dev.hora.util.Blas;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Locale;
@@ -25,7 +26,7 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code hora bench}: import time, then median time of a forward pass and of a training step
  * (forward + backward + AdamW) of the adapted encoder at batch x sequence, with examples/second
- * and peak memory. Inputs are random token ids (timing does not depend on the text).
+ * and peak memory. First the BLAS ND4J runs (vendor, OpenBLAS core, threads) and its GEMM rate. Inputs are random token ids (timing does not depend on the text).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure forward and training-step time of an adapted encoder.")
@@ -58,6 +59,7 @@ public class BenchCommand implements Callable<Integer> {
         }
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         hora.out().println(Backend.configure(th));
+        printBlas();
         ModelSource source = modelOptions.resolve();
         long t0 = System.nanoTime();
         ImportedBert bert = RunFolder.importModel(source);
@@ -78,6 +80,13 @@ public class BenchCommand implements Callable<Integer> {
                 + " | peak memory %.2f GB%n", importS, fwd, batchSize / (fwd / 1e3), step, batchSize / (step / 1e3),
                 Resources.peakRssBytes() / 1e9);
         return 0;
+    }
+
+    /** One line: BLAS vendor, core, threads and the measured 2048x384x1536 float GEMM rate (see {@link Blas}). */
+    private void printBlas() {
+        Blas.Info info = Blas.info();
+        hora.out().printf(Locale.ROOT, "%s | GEMM 2048x384x1536 float: %.1f GFLOP/s%n", info.describe(),
+                Blas.measureGemmGflops(5));
     }
 
     private Map<String, INDArray> feed(int vocab) {
