@@ -50,7 +50,7 @@ class HoraCliTest {
         CliRunner r = CliRunner.run("bench", "--adapter", "lora", "--batch-size", "2", "--seq", "4", "--iterations", "1",
                 "--threads", "1");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().matches("(?s).*BLAS: OpenBLAS 0\\.3\\.19, core \\w+, \\d+ threads.*"
+        assertTrue(r.out().matches("(?s).*BLAS: OpenBLAS 0\\.3\\.19, core \\w+, 1 threads.*"
                 + "GEMM 2048x384x1536 float: \\d+\\.\\d GFLOP/s.*"), r.out());
         assertTrue(r.out().contains("train step "), r.out());
     }
