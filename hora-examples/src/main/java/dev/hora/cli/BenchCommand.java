@@ -11,6 +11,7 @@ import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.peft.Inputs;
 import dev.hora.peft.PeftModel;
 import dev.hora.train.SameDiffTrainer;
+import dev.hora.util.Blas;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Locale;
@@ -28,7 +29,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code hora bench}: import time, then median time of a forward pass and of a training step
  * (forward + backward + AdamW) of the adapted encoder at batch x sequence, with examples/second
- * and peak memory. Inputs are random token ids (timing does not depend on the text).
+ * and peak memory. First the BLAS ND4J runs (vendor, OpenBLAS core, threads) and its GEMM rate.
+ * Inputs are random token ids (timing does not depend on the text).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure forward and training-step time of an adapted encoder.")
@@ -76,6 +78,7 @@ public class BenchCommand implements Callable<Integer> {
         }
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         hora.out().println(Backend.configure(th));
+        printBlas();
         ModelSource source = modelOptions.resolve();
         long t0 = System.nanoTime();
         ImportedBert bert = randomEncoder == null ? RunFolder.importModel(source) : random(randomEncoder);
@@ -103,6 +106,13 @@ public class BenchCommand implements Callable<Integer> {
                     ws / 1e3 / ((double) batchSize * seq));
         }
         return 0;
+    }
+
+    /** One line: BLAS vendor, core, threads and the measured 2048x384x1536 float GEMM rate (see {@link Blas}). */
+    private void printBlas() {
+        Blas.Info info = Blas.info();
+        hora.out().printf(Locale.ROOT, "%s | GEMM 2048x384x1536 float: %.1f GFLOP/s%n", info.describe(),
+                Blas.measureGemmGflops(5));
     }
 
     private static ImportedBert random(String shape) {

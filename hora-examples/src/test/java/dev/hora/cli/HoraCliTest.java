@@ -46,6 +46,16 @@ class HoraCliTest {
     }
 
     @Test
+    void benchPrintsTheBlasAndItsGemmRate() {
+        CliRunner r = CliRunner.run("bench", "--adapter", "lora", "--batch-size", "2", "--seq", "4", "--iterations", "1",
+                "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().matches("(?s).*BLAS: OpenBLAS 0\\.3\\.19, core \\w+, 1 threads.*"
+                + "GEMM 2048x384x1536 float: \\d+\\.\\d GFLOP/s.*"), r.out());
+        assertTrue(r.out().contains("train step "), r.out());
+    }
+
+    @Test
     void finetuneResolvesWritesSettingsAndTrains() throws IOException {
         Path out = dir.resolve("run");
         CliRunner r = CliRunner.run("finetune", "--train", train.toString(), "--test", test.toString(),

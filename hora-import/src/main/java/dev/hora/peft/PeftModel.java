@@ -16,6 +16,7 @@ import dev.hora.adapter.FactorGraph;
 import dev.hora.peft.kernel.KernelEncoder;
 import dev.hora.peft.kernel.KernelObjective;
 import dev.hora.train.SameDiffTrainer;
+import dev.hora.util.Blas;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -279,6 +280,7 @@ public final class PeftModel {
 
         private Builder(ImportedBert bert) {
             this.bert = Objects.requireNonNull(bert, "bert");
+            Blas.warnIfMisdetected();
         }
 
         /** The adapter; null (default) = linear probe, only the head trains. */

@@ -49,6 +49,7 @@ public final class EncoderBench {
         System.out.printf("threads %d (ND4J max master threads, ORT intra-op; OMP_NUM_THREADS=%s), helpers (oneDNN)"
                         + " allowed %s, %d reps after 3 warm-ups%n", threads, System.getenv("OMP_NUM_THREADS"),
                 Nd4j.getEnvironment().helpersAllowed(), reps);
+        System.out.println(dev.hora.util.Blas.info().describe());
 
         int importReps = Boolean.parseBoolean(System.getProperty("bench.import", "true")) ? 3 : 1;
         double[] importMs = new double[importReps];
