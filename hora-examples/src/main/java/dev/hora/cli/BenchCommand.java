@@ -97,14 +97,15 @@ public class BenchCommand implements Callable<Integer> {
         hora.out().printf(Locale.ROOT, "%s on %s (%s, engine %s), batch %d x seq %d%n", kind.cliName(),
                 randomEncoder == null ? source.description() : bert.source(), cfg == null ? "head only" : cfg.getApplyMode(),
                 engine.name().toLowerCase(Locale.ROOT), batchSize, seq);
+        if (engine == Engine.KERNELS) {
+            long ws = Workspaces.reservedBytes(Workspaces.TRAIN);
+            long layer = Workspaces.reservedBytes(Workspaces.LAYER);
+            hora.out().printf(Locale.ROOT, "activation memory: saved %.0f MB (%.1f KB per token) + one layer's scratch"
+                    + " %.0f MB%n", ws / 1e6, ws / 1e3 / ((double) batchSize * seq), layer / 1e6);
+        }
         hora.out().printf(Locale.ROOT, "import %.2f s | forward %.0f ms (%.1f ex/s) | train step %.0f ms (%.1f ex/s)"
                 + " | peak memory %.2f GB%n", importS, fwd, batchSize / (fwd / 1e3), step, batchSize / (step / 1e3),
                 Resources.peakRssBytes() / 1e9);
-        if (engine == Engine.KERNELS) {
-            long ws = Workspaces.reservedBytes(Workspaces.TRAIN);
-            hora.out().printf(Locale.ROOT, "training workspace %.0f MB = %.1f KB per token%n", ws / 1e6,
-                    ws / 1e3 / ((double) batchSize * seq));
-        }
         return 0;
     }
 
