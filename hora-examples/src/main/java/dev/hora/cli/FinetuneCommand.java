@@ -2,6 +2,7 @@ package dev.hora.cli;
 
 import dev.hora.data.Split;
 import dev.hora.io.CheckpointStore;
+import dev.hora.onnx.bert.Pooling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,10 @@ public class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "all", paramLabel = "SPEC",
             description = "Layers to adapt: all, 0-5, 3,4,5 (default: ${DEFAULT-VALUE}).")
     String layers;
+    @Option(names = "--pooling", paramLabel = "MODE",
+            description = "mean or cls: how token states become the classifier's input (default: the model's own, "
+                    + "cls for a BGE-family model, else mean).")
+    Pooling pooling;
     @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "LR", description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
     @Option(names = "--epochs", defaultValue = "1", paramLabel = "N", description = "Epochs (default: ${DEFAULT-VALUE}).")
@@ -69,7 +74,7 @@ public class FinetuneCommand implements Callable<Integer> {
         Split split = dataOptions.load(s.seed());
         Summaries.printSplit(hora.out(), split);
         ModelSource model = modelOptions.resolve();
-        hora.out().println("model: " + model.description());
+        hora.out().println("model: " + model.description() + "  pooling: " + s.pooling());
         hora.out().println(Backend.configure(s.threads()));
         Finetuner.Result r = new Finetuner(s, hora.out(), hora.err()).run(split, model);
         hora.out().printf(Locale.ROOT, "test accuracy %.4f  macro-F1 %.4f  (%d examples)%n", r.test().accuracy(),
@@ -98,13 +103,18 @@ public class FinetuneCommand implements Callable<Integer> {
         positive("--lr", lr);
         atLeastOne("--epochs", epochs);
         atLeastOne("--batch-size", batchSize);
+        Pooling pool = pooling != null ? pooling : ModelSource.defaultPooling(modelOptions.model);
+        if (pool == Pooling.NONE) {
+            throw new IllegalArgumentException("--pooling must be mean or cls, got none");
+        }
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         atLeastOne("--threads", th);
         Path out = output != null ? output : Path.of("hora-runs",
                 kind.cliName() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return new FinetuneSettings(modelOptions.model, abs(modelOptions.tokenizer), dataOptions.data,
                 abs(dataOptions.train), abs(dataOptions.test), dataOptions.testFraction, dataOptions.trainFraction,
-                kind, none ? 0 : rank, none ? 0 : a, t, l, lr, epochs, batchSize, modelOptions.maxLength, seed,
+                kind, none ? 0 : rank, none ? 0 : a, t, l, lr, epochs, batchSize, modelOptions.maxLength,
+                pool.name().toLowerCase(Locale.ROOT), seed,
                 out.toAbsolutePath().normalize().toString(), resume, th);
     }
 

@@ -111,7 +111,7 @@ public final class Finetuner {
             task.finish();
         }
         RunFolder.writeModel(dir, model);
-        AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model);
+        AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model, train.labelNames());
         TrainingChart.write(dir.resolve(RunFolder.CHART), history, "hora finetune --adapter " + s.adapter().cliName(), 900, 600);
         double wall = (System.nanoTime() - t0) / 1e9;
         double rate = trainNanos == 0 ? 0 : trainExamples / (trainNanos / 1e9);

@@ -5,6 +5,7 @@ import dev.hora.config.AdapterConfig;
 import dev.hora.config.AdapterKind;
 import dev.hora.config.Target;
 import dev.hora.onnx.ImportedBert;
+import dev.hora.onnx.bert.Pooling;
 import dev.hora.peft.ModuleSelector;
 import dev.hora.peft.PeftModel;
 import java.util.List;
@@ -24,10 +25,16 @@ public final class RunSpec {
                 .targets(targets).seed(s.seed()).build();
     }
 
+    /** The run's pooling ({@code mean} for runs that predate the setting). */
+    public static Pooling pooling(FinetuneSettings s) {
+        return s.pooling() == null ? Pooling.MEAN : Pooling.valueOf(s.pooling().toUpperCase(java.util.Locale.ROOT));
+    }
+
     /** The PeftModel of a run: adapters on the chosen targets and layers, a head for {@code numClasses}. */
     public static PeftModel model(FinetuneSettings s, ImportedBert bert, int numClasses) {
         AdapterConfig cfg = adapterConfig(s);
-        PeftModel.Builder b = PeftModel.builder(bert).adapter(cfg).numClasses(numClasses).seed(s.seed());
+        PeftModel.Builder b = PeftModel.builder(bert).adapter(cfg).pooling(pooling(s)).numClasses(numClasses)
+                .seed(s.seed());
         if (cfg != null) {
             ModuleSelector sel = ModuleSelector.modules(cfg.getTargets());
             b.select(s.layers() == null ? sel : sel.layers(s.layers()));

@@ -51,7 +51,7 @@ class HoraCliTest {
         CliRunner r = CliRunner.run("finetune", "--train", train.toString(), "--test", test.toString(),
                 "--adapter", "mh-lora", "--rank", "4", "--targets", "v,q", "--layers", "3-5", "--lr", "5e-4",
                 "--epochs", "1", "--batch-size", "16", "--max-length", "64", "--seed", "7", "--threads", "1",
-                "--output", out.toString());
+                "--pooling", "CLS", "--output", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("backend: CPU (nd4j-native), 1 threads"), r.out());
         assertTrue(r.out().contains("trainable params: ") && r.out().contains("mh-lora: "), r.out());
@@ -67,6 +67,7 @@ class HoraCliTest {
         assertEquals(List.of(3, 4, 5), s.layers());
         assertEquals(5e-4, s.lr());
         assertEquals(64, s.maxLength());
+        assertEquals("cls", s.pooling(), "--pooling given (case-insensitive)");
         assertEquals(train.toAbsolutePath().toString(), s.train());
         assertNull(s.data());
         assertEquals(out.toAbsolutePath().toString(), s.output());
@@ -88,6 +89,7 @@ class HoraCliTest {
         assertEquals(0, s.rank());
         assertEquals(List.of(), s.targets());
         assertNull(s.layers());
+        assertEquals("mean", s.pooling(), "the built-in MiniLM's default");
     }
 
     @Test
@@ -97,12 +99,13 @@ class HoraCliTest {
             {"--adapter", "dora"}, {"--max-length", "4"}, {"--lr", "0"}, {"--epochs", "0"},
             {"--batch-size", "0"}, {"--threads", "0"}, {"--data", "imdb"}, {"--test", "x.tsv"},
             {"--test-fraction", "1.5"}, {"--train-fraction", "0"}, {"--data", "uci-sentiment", "--train", "x.tsv"},
-            {"--resume"}, {"--epochs", "two"},
+            {"--resume"}, {"--epochs", "two"}, {"--pooling", "max"}, {"--pooling", "none"},
         };
         String[] expected = {
             "--rank", "--alpha", "'dense'", "empty layer range", "unknown adapter", "--max-length", "--lr",
             "--epochs", "--batch-size", "--threads", "unknown --data 'imdb'", "--test FILE needs --train",
-            "--test-fraction", "--train-fraction", "not both", "no checkpoint.safetensors", "'two'",
+            "--test-fraction", "--train-fraction", "not both", "no checkpoint.safetensors", "'two'", "--pooling",
+            "--pooling must be mean or cls",
         };
         for (int i = 0; i < cases.length; i++) {
             String[] args = new String[cases[i].length + 3];

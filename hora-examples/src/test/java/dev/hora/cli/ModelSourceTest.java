@@ -28,6 +28,17 @@ class ModelSourceTest {
     }
 
     @Test
+    void baseModelNameAndPoolingDefaults() {
+        assertEquals("sentence-transformers/all-MiniLM-L6-v2", ModelSource.baseModelName("all-minilm-l6-v2"));
+        assertEquals("model.onnx", ModelSource.baseModelName("/x/y/model.onnx"));
+        assertEquals("bge-small.jar", ModelSource.baseModelName("lib/bge-small.jar"));
+        assertEquals("g:a:1", ModelSource.baseModelName("g:a:1"));
+        assertEquals(dev.hora.onnx.bert.Pooling.MEAN, ModelSource.defaultPooling("all-minilm-l6-v2"));
+        assertEquals(dev.hora.onnx.bert.Pooling.CLS, ModelSource.defaultPooling("models/BGE-small-en-v1.5.onnx"));
+        assertEquals(dev.hora.onnx.bert.Pooling.MEAN, ModelSource.defaultPooling("models/e5.onnx"));
+    }
+
+    @Test
     void builtinResolvesAndItsTokenizerLoads() throws IOException {
         ModelSource m = ModelSource.resolve("all-minilm-l6-v2", null);
         try (InputStream in = m.openModel()) {

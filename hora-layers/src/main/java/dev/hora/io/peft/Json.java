@@ -47,6 +47,14 @@ final class Json {
         AtomicFiles.writeBytes(file, (MAPPER.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A copy of {@code o} with its top-level keys in alphabetical order (as PEFT writes its configs). */
+    static ObjectNode sorted(ObjectNode o) {
+        ObjectNode s = MAPPER.createObjectNode();
+        new java.util.TreeSet<String>(o.properties().stream().map(java.util.Map.Entry::getKey).toList())
+                .forEach(k -> s.set(k, o.get(k)));
+        return s;
+    }
+
     /** The config's bean properties as a JSON object. */
     static ObjectNode configTree(AdapterConfig cfg) {
         return MAPPER.valueToTree(cfg);
