@@ -57,7 +57,7 @@ public final class PeftModel {
         Map<Integer, Map<String, SDVariable>> vars = new TreeMap<>();
         adapters.forEach((layer, a) -> {
             Map<String, SDVariable> m = new LinkedHashMap<>();
-            a.initParams(DataType.FLOAT).forEach((n, v) -> m.put(n, sd.var(varName(layer, n), v)));
+            a.initParams(DataType.FLOAT, layer).forEach((n, v) -> m.put(n, sd.var(varName(layer, n), v)));
             vars.put(layer, m);
         });
         ProjectionHook hook = (g, site, x, w, bias) -> {

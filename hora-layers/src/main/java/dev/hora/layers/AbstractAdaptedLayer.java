@@ -153,7 +153,8 @@ public abstract class AbstractAdaptedLayer extends SameDiffLayer {
             Adapter a = createAdapter();
             if (a != null) {
                 DataType dt = params.values().iterator().next().dataType();
-                a.initParams(dt).forEach((n, v) -> params.get(n).assign(v));
+                int layer = getLayerName() == null ? 0 : getLayerName().hashCode();   // layers start apart
+                a.initParams(dt, layer).forEach((n, v) -> params.get(n).assign(v));
             }
         }
     }
