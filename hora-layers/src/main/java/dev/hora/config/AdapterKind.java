@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * The three adapters of HORA.md. Each emits a weight update {@code dW [d_in, d_out]} per adapted
+ * The three adapters of docs/METHOD.md. Each emits a weight update {@code dW [d_in, d_out]} per adapted
  * projection; they differ in how the low-rank factors are parameterised.
  *
  * <pre>

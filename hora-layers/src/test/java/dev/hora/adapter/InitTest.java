@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Initialisation rules of HORA.md. */
+/** Initialisation rules of docs/METHOD.md. */
 class InitTest {
 
     @ParameterizedTest
