@@ -1,6 +1,7 @@
 package dev.hora.cli;
 
 import dev.hora.config.AdapterConfig;
+import dev.hora.config.ApplyMode;
 import dev.hora.finetune.RunFolder;
 import dev.hora.finetune.Resources;
 import dev.hora.onnx.ImportedBert;
@@ -34,12 +35,13 @@ public class BenchCommand implements Callable<Integer> {
     Hora hora;
     @Mixin
     ModelOptions modelOptions = new ModelOptions();
-    @Option(names = "--adapter", defaultValue = "hora", paramLabel = "KIND", description = "hora, mh-lora, lora or none.")
-    String adapter;
+    @Option(names = "--adapter", defaultValue = "hora", paramLabel = "KIND", description = "${COMPLETION-CANDIDATES}.")
+    AdapterKind adapter;
     @Option(names = "--rank", defaultValue = "8", paramLabel = "R", description = "Rank per head.")
     int rank;
-    @Option(names = "--apply", defaultValue = "auto", paramLabel = "MODE", description = "auto, dense or factorised (default: ${DEFAULT-VALUE}).")
-    String apply;
+    @Option(names = "--apply", defaultValue = "AUTO", paramLabel = "MODE",
+            description = "${COMPLETION-CANDIDATES} (case-insensitive; default: ${DEFAULT-VALUE}).")
+    ApplyMode apply;
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Batch size.")
     int batchSize;
     @Option(names = "--seq", defaultValue = "32", paramLabel = "N", description = "Tokens per sequence.")
@@ -52,7 +54,7 @@ public class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         modelOptions.validate();
-        AdapterKind kind = AdapterKind.parse(adapter);
+        AdapterKind kind = adapter;
         if (batchSize < 1 || iterations < 1 || rank < 1 || seq < 2 || (threads != null && threads < 1)) {
             throw new IllegalArgumentException("--batch-size, --iterations, --rank, --threads must be >= 1, --seq >= 2");
         }
@@ -64,8 +66,7 @@ public class BenchCommand implements Callable<Integer> {
         double importS = (System.nanoTime() - t0) / 1e9;
         AdapterConfig cfg = kind == AdapterKind.NONE ? null : AdapterConfig.builder()
                 .kind(dev.hora.config.AdapterKind.parse(kind.cliName())).rank(rank)
-                .applyMode(dev.hora.config.ApplyMode.valueOf(apply.toUpperCase(Locale.ROOT).replace("FACTORIZED", "FACTORISED")))
-                .build();
+                .applyMode(apply).build();
         PeftModel model = PeftModel.builder(bert).adapter(cfg).build();
         Map<String, INDArray> feed = feed(bert.config().vocabSize());
         SameDiffTrainer trainer = SameDiffTrainer.builder().sameDiff(model.sameDiff()).loss(ClassifierHead.LOSS)

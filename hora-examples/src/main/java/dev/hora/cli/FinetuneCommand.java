@@ -8,10 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import dev.hora.finetune.Finetuner;
 import java.util.concurrent.Callable;
+import dev.hora.config.Target;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,15 +37,16 @@ public class FinetuneCommand implements Callable<Integer> {
     DataOptions dataOptions = new DataOptions();
 
     @Option(names = "--adapter", defaultValue = "hora", paramLabel = "KIND",
-            description = "hora, mh-lora, lora or none (head only) (default: ${DEFAULT-VALUE}).")
-    String adapter;
+            description = "${COMPLETION-CANDIDATES} (none: head only) (default: ${DEFAULT-VALUE}).")
+    AdapterKind adapter;
     @Option(names = "--rank", defaultValue = "8", paramLabel = "R", description = "Rank per head (default: ${DEFAULT-VALUE}).")
     int rank;
     @Option(names = "--alpha", paramLabel = "A", description = "Scale numerator, s = alpha / rank (default: 2 x rank).")
     Double alpha;
-    @Option(names = "--targets", defaultValue = "query,value", paramLabel = "LIST",
-            description = "Projections to adapt: query,key,value,output (default: ${DEFAULT-VALUE}).")
-    String targets;
+    @Option(names = "--targets", defaultValue = "query,value", split = ",", paramLabel = "LIST",
+            converter = TargetConverter.class, description = "Projections to adapt: query, key, value, output "
+            + "(attention), intermediate, ffn-output (feed-forward); or q,k,v,o,i,f (default: ${DEFAULT-VALUE}).")
+    List<Target> targets;
     @Option(names = "--layers", defaultValue = "all", paramLabel = "SPEC",
             description = "Layers to adapt: all, 0-5, 3,4,5 (default: ${DEFAULT-VALUE}).")
     String layers;
@@ -89,7 +93,7 @@ public class FinetuneCommand implements Callable<Integer> {
     FinetuneSettings settings() {
         modelOptions.validate();
         dataOptions.validate();
-        AdapterKind kind = AdapterKind.parse(adapter);
+        AdapterKind kind = adapter;
         boolean none = kind == AdapterKind.NONE;
         if (!none && (rank < 1 || rank > 1024)) {
             throw new IllegalArgumentException("--rank must be in [1, 1024], got " + rank);
@@ -98,7 +102,7 @@ public class FinetuneCommand implements Callable<Integer> {
         if (!none && !(a > 0 && Double.isFinite(a))) {
             throw new IllegalArgumentException("--alpha must be > 0, got " + a);
         }
-        List<String> t = none ? List.of() : Targets.parse(targets);
+        List<String> t = none ? List.of() : targetNames(targets);
         List<Integer> l = LayerSelection.parse(layers);
         positive("--lr", lr);
         atLeastOne("--epochs", epochs);
@@ -130,6 +134,29 @@ public class FinetuneCommand implements Callable<Integer> {
                     + "or choose another --output");
         }
         Files.createDirectories(dir);
+    }
+
+    /** Canonical names in Q, K, V, O, FFN_IN, FFN_OUT order; a target given twice is an error. */
+    static List<String> targetNames(List<Target> given) {
+        EnumSet<Target> set = EnumSet.noneOf(Target.class);
+        for (Target t : given) {
+            if (!set.add(t)) {
+                throw new IllegalArgumentException("target '" + t.moduleName() + "' given twice in --targets");
+            }
+        }
+        return set.stream().map(Target::moduleName).toList();
+    }
+
+    /** picocli converter of one --targets entry ({@link Target#parse}). */
+    static final class TargetConverter implements CommandLine.ITypeConverter<Target> {
+        @Override
+        public Target convert(String value) {
+            try {
+                return Target.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     private static String abs(Path p) {

@@ -26,6 +26,18 @@ public record FinetuneSettings(
         return rank == 0 ? 0 : alpha / rank;
     }
 
+    /** One line of the settings that shape a run, e.g. for the chart's title. */
+    public String describe() {
+        String what = adapter == AdapterKind.NONE ? "linear probe (--adapter none)"
+                : String.format(java.util.Locale.ROOT, "%s r %d alpha %s on %s, layers %s", adapter, rank,
+                new java.math.BigDecimal(alpha).stripTrailingZeros().toPlainString(), String.join(",", targets),
+                layers == null ? "all" : layers.toString().replace(" ", ""));
+        String on = data != null ? data : train == null ? "uci-sentiment" : Path.of(train).getFileName().toString();
+        return String.format(java.util.Locale.ROOT, "%s | %s, %s | lr %s, batch %d, %d epoch%s, max length %d, %s "
+                + "pooling, seed %d", what, on, Path.of(model).getFileName(), lr, batchSize, epochs, epochs == 1 ? "" : "s", maxLength,
+                pooling == null ? "mean" : pooling, seed);
+    }
+
     /** Writes the settings as JSON (atomically). */
     public void write(Path file) throws IOException {
         MetricsJson.write(file, this);

@@ -102,7 +102,7 @@ class HoraCliTest {
             {"--resume"}, {"--epochs", "two"}, {"--pooling", "max"}, {"--pooling", "none"},
         };
         String[] expected = {
-            "--rank", "--alpha", "'dense'", "empty layer range", "unknown adapter", "--max-length", "--lr",
+            "--rank", "--alpha", "'dense'", "empty layer range", "--adapter", "--max-length", "--lr",
             "--epochs", "--batch-size", "--threads", "unknown --data 'imdb'", "--test FILE needs --train",
             "--test-fraction", "--train-fraction", "not both", "no checkpoint.safetensors", "'two'", "--pooling",
             "--pooling must be mean or cls",

@@ -27,22 +27,26 @@ class OptionParsersTest {
                 .getMessage().contains("has 6 layers"));
     }
 
-    @Test
-    void targets() {
-        assertEquals(List.of("query", "value"), Targets.parse("value,query"));
-        assertEquals(List.of("query", "key", "value", "output"), Targets.parse("q,k,v,o"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Targets.parse("query,dense"))
-                .getMessage().contains("'dense'"));
-        assertThrows(IllegalArgumentException.class, () -> Targets.parse("q,query"));
-        assertThrows(IllegalArgumentException.class, () -> Targets.parse(" , "));
+    private static FinetuneCommand parse(String... args) {
+        FinetuneCommand c = new FinetuneCommand();
+        picocli.CommandLine cl = new picocli.CommandLine(c);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.parseArgs(args);
+        return c;
     }
 
     @Test
-    void adapterKinds() {
-        assertEquals(AdapterKind.MH_LORA, AdapterKind.parse("MH-LoRA"));
-        assertEquals(AdapterKind.MH_LORA, AdapterKind.parse("mhlora"));
-        assertEquals(AdapterKind.HORA, AdapterKind.parse("hora"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> AdapterKind.parse("dora"))
-                .getMessage().contains("[hora, mh-lora, lora, none]"));
+    void targetsAndAdapterThroughPicocli() {
+        FinetuneCommand c = parse("--targets", "value,q,ffn-out,i", "--adapter", "MH-LoRA", "--pooling", "cls");
+        assertEquals(List.of("query", "value", "intermediate", "ffn-output"), FinetuneCommand.targetNames(c.targets));
+        assertEquals(AdapterKind.MH_LORA, c.adapter);
+        assertEquals(dev.hora.onnx.bert.Pooling.CLS, c.pooling);
+        assertEquals(List.of("query", "value"), FinetuneCommand.targetNames(parse().targets), "default");
+        assertTrue(assertThrows(picocli.CommandLine.ParameterException.class, () -> parse("--targets", "query,dense"))
+                .getMessage().contains("'dense'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> FinetuneCommand.targetNames(
+                parse("--targets", "q,query").targets)).getMessage().contains("twice"));
+        assertTrue(assertThrows(picocli.CommandLine.ParameterException.class, () -> parse("--adapter", "dora"))
+                .getMessage().contains("dora"));
     }
 }
