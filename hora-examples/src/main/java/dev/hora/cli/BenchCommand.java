@@ -1,5 +1,7 @@
 package dev.hora.cli;
 
+import dev.hora.finetune.ModelSource;
+import dev.hora.finetune.AdapterKind;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.ApplyMode;
 import dev.hora.finetune.RunFolder;

@@ -1,5 +1,6 @@
 package dev.hora.cli;
 
+import dev.hora.finetune.FinetuneSettings;
 import dev.hora.data.BuiltinDatasets;
 import dev.hora.data.CacheDirs;
 import dev.hora.data.DataLoader;

@@ -1,5 +1,8 @@
 package dev.hora.cli;
 
+import dev.hora.finetune.FinetuneSettings;
+import dev.hora.finetune.ModelSource;
+import dev.hora.finetune.AdapterKind;
 import dev.hora.data.Split;
 import dev.hora.io.CheckpointStore;
 import dev.hora.onnx.bert.Pooling;

@@ -1,5 +1,6 @@
 package dev.hora.cli;
 
+import dev.hora.finetune.ModelSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

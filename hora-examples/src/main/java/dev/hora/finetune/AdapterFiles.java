@@ -1,7 +1,7 @@
 package dev.hora.finetune;
 
-import dev.hora.cli.FinetuneSettings;
-import dev.hora.cli.ModelSource;
+import dev.hora.finetune.FinetuneSettings;
+import dev.hora.finetune.ModelSource;
 import dev.hora.io.peft.AdapterFolder;
 import dev.hora.io.peft.ClassifierFile;
 import dev.hora.io.peft.SavedClassifier;

@@ -1,8 +1,8 @@
 package dev.hora.finetune;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.hora.cli.FinetuneSettings;
-import dev.hora.cli.ModelSource;
+import dev.hora.finetune.FinetuneSettings;
+import dev.hora.finetune.ModelSource;
 import dev.hora.data.Split;
 import dev.hora.data.TextDataset;
 import dev.hora.io.Checkpoint;

@@ -1,6 +1,6 @@
 package dev.hora.finetune;
 
-import dev.hora.cli.FinetuneSettings;
+import dev.hora.finetune.FinetuneSettings;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.AdapterKind;
 import dev.hora.config.Target;
@@ -17,7 +17,7 @@ public final class RunSpec {
 
     /** The adapter config of a run, or null for {@code --adapter none} (linear probe). */
     public static AdapterConfig adapterConfig(FinetuneSettings s) {
-        if (s.adapter() == dev.hora.cli.AdapterKind.NONE) {
+        if (s.adapter() == dev.hora.finetune.AdapterKind.NONE) {
             return null;
         }
         List<Target> targets = s.targets().stream().map(Target::parse).toList();

@@ -32,9 +32,4 @@ public final class MetricsJson {
             }
         }, value));
     }
-
-    /** Reads a report written by {@link #write}. */
-    public static ClassificationReport readReport(Path file) throws IOException {
-        return MAPPER.readValue(file.toFile(), ClassificationReport.class);
-    }
 }

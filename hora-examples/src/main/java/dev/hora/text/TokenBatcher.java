@@ -68,11 +68,6 @@ public final class TokenBatcher implements AutoCloseable {
         return maxLength;
     }
 
-    /** The id used for padding. */
-    public long padId() {
-        return padId;
-    }
-
     /** Token ids of one text (with special tokens, truncated, unpadded). */
     public long[] ids(String text) {
         return tokenizer.encode(text).getIds();

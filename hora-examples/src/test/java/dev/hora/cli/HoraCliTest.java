@@ -1,5 +1,7 @@
 package dev.hora.cli;
 
+import dev.hora.finetune.FinetuneSettings;
+import dev.hora.finetune.AdapterKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -150,7 +152,7 @@ class HoraCliTest {
                 "--predictions", preds.toString(), "--output", metrics.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("accuracy 0.6667"), r.err());
-        ClassificationReport m = MetricsJson.readReport(metrics);
+        ClassificationReport m = MetricsJson.MAPPER.readValue(metrics.toFile(), ClassificationReport.class);
         assertEquals(List.of("neg", "pos"), m.labels());
         assertEquals(2.0 / 3, m.accuracy(), 1e-12);
         // neg: P = 1/2, R = 1, F1 = 2/3; pos: P = 1, R = 1/2, F1 = 2/3

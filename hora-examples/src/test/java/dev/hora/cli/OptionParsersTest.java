@@ -1,5 +1,6 @@
 package dev.hora.cli;
 
+import dev.hora.finetune.AdapterKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,9 +23,6 @@ class OptionParsersTest {
         assertThrows(IllegalArgumentException.class, () -> LayerSelection.parse("x"));
         assertThrows(IllegalArgumentException.class, () -> LayerSelection.parse("-1"));
         assertThrows(IllegalArgumentException.class, () -> LayerSelection.parse(","));
-        LayerSelection.check(List.of(0, 5), 6);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> LayerSelection.check(List.of(6), 6))
-                .getMessage().contains("has 6 layers"));
     }
 
     private static FinetuneCommand parse(String... args) {

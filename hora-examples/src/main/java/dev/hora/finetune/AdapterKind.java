@@ -1,4 +1,4 @@
-package dev.hora.cli;
+package dev.hora.finetune;
 
 /**
  * The adapter a fine-tuning run trains ({@code --adapter}); {@code none} trains the classifier head only.

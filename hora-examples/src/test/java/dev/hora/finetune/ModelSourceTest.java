@@ -1,4 +1,4 @@
-package dev.hora.cli;
+package dev.hora.finetune;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

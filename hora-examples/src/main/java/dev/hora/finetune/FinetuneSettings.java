@@ -1,4 +1,4 @@
-package dev.hora.cli;
+package dev.hora.finetune;
 
 import dev.hora.metrics.MetricsJson;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.hora.cli;
+package dev.hora.finetune;
 
 import dev.hora.onnx.bert.Pooling;
 import dev.hora.text.TokenBatcher;
