@@ -87,8 +87,8 @@ public final class Finetuner {
                 ProgressBar bar = ProgressBar.forConsole(err, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1,
                         s.epochs()), stepsPerEpoch);
                 for (int[] idx : task.batches(epoch)) {
-                    if (task.runsEncoder() && trainer.iteration() % GC_EVERY == 0) {
-                        System.gc();   // ND4J frees native buffers when their Java wrappers are collected
+                    if (task.collectsGarbage() && trainer.iteration() % GC_EVERY == 0) {
+                        System.gc();   // SameDiff engine: ND4J frees native buffers when their Java wrappers are collected
                     }
                     float loss = task.step(idx);
                     history.step(loss);
