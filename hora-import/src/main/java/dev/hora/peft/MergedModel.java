@@ -1,5 +1,6 @@
 package dev.hora.peft;
 
+import dev.hora.onnx.bert.BertWeightNames;
 import dev.hora.adapter.Adapter;
 import dev.hora.adapter.Adapters;
 import dev.hora.io.AtomicFiles;
@@ -39,7 +40,7 @@ public final class MergedModel {
         model.adapterParams().forEach((layer, params) -> {
             Adapter a = model.adapters().get(layer);
             for (Target t : a.projections().keySet()) {
-                String wn = ModuleSelector.kind(t).weightName(layer);
+                String wn = BertWeightNames.weight(layer, t);
                 INDArray dw = Adapters.deltaW(a, params, t).castTo(DataType.FLOAT);   // [d_in, d_out]
                 weights.put(wn, weights.get(wn).add(dw));
             }

@@ -264,7 +264,7 @@ final class PeftLoraFormat {
     /** The target of a module path inside a layer, or null. */
     private static Target target(String path) {
         for (Target t : Target.values()) {
-            if (PeftModules.path(t).equals(path)) {
+            if (t.hfPath().equals(path)) {
                 return t;
             }
         }

@@ -34,26 +34,14 @@ final class PeftModules {
     private PeftModules() {
     }
 
-    /** The module path of a target inside a BERT layer, e.g. {@code attention.self.query}. */
-    static String path(Target t) {
-        return switch (t) {
-            case Q -> "attention.self.query";
-            case K -> "attention.self.key";
-            case V -> "attention.self.value";
-            case O -> "attention.output.dense";
-            case FFN_IN -> "intermediate.dense";
-            case FFN_OUT -> "output.dense";
-        };
-    }
-
     /** The module key PEFT matches: {@code encoder.layer.{i}.{path}}. */
     static String key(int layer, Target t) {
-        return "encoder.layer." + layer + "." + path(t);
+        return "encoder.layer." + layer + "." + t.hfPath();
     }
 
     /** The shortest unambiguous list entry of a target ("query", ..., "intermediate.dense", "output.dense"). */
     private static String entry(Target t) {
-        return t.isAttention() && t != Target.O ? path(t).substring("attention.self.".length()) : path(t);
+        return t.isAttention() && t != Target.O ? t.hfPath().substring("attention.self.".length()) : t.hfPath();
     }
 
     /**
@@ -64,7 +52,7 @@ final class PeftModules {
     static void writeSelection(ObjectNode o, Collection<Target> targets, Set<Integer> layers, int numLayers) {
         boolean all = layers.size() == numLayers;
         if (targets.contains(Target.FFN_OUT) && !targets.contains(Target.O)) {
-            String mods = targets.stream().map(t -> path(t).replace(".", "\\."))
+            String mods = targets.stream().map(t -> t.hfPath().replace(".", "\\."))
                     .collect(Collectors.joining("|"));
             String ls = all ? "\\d+" : layers.stream().map(String::valueOf).collect(Collectors.joining("|"));
             o.put("target_modules", ".*encoder\\.layer\\.(" + ls + ")\\.(" + mods + ")");
