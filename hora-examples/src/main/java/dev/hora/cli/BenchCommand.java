@@ -1,7 +1,7 @@
 package dev.hora.cli;
 
 import dev.hora.finetune.ModelSource;
-import dev.hora.finetune.AdapterKind;
+import dev.hora.config.AdapterKind;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.ApplyMode;
 import dev.hora.finetune.RunFolder;
@@ -40,7 +40,8 @@ public class BenchCommand implements Callable<Integer> {
     Hora hora;
     @Mixin
     ModelOptions modelOptions = new ModelOptions();
-    @Option(names = "--adapter", defaultValue = "hora", paramLabel = "KIND", description = "${COMPLETION-CANDIDATES}.")
+    @Option(names = "--adapter", defaultValue = "hora", paramLabel = "KIND", converter = AdapterOption.class,
+            completionCandidates = AdapterOption.Names.class, description = "${COMPLETION-CANDIDATES}.")
     AdapterKind adapter;
     @Option(names = "--rank", defaultValue = "8", paramLabel = "R", description = "Rank per head.")
     int rank;
@@ -81,8 +82,8 @@ public class BenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         ImportedBert bert = RunFolder.importModel(source);
         double importS = (System.nanoTime() - t0) / 1e9;
-        AdapterConfig cfg = kind == AdapterKind.NONE ? null : AdapterConfig.builder()
-                .kind(dev.hora.config.AdapterKind.parse(kind.cliName())).rank(rank)
+        AdapterConfig cfg = kind == null ? null : AdapterConfig.builder()
+                .kind(kind).rank(rank)
                 .applyMode(apply).build();
         PeftModel model = PeftModel.builder(bert).adapter(cfg).engine(engine).build();
         Map<String, INDArray> feed = feed(bert.config().vocabSize());
@@ -91,7 +92,8 @@ public class BenchCommand implements Callable<Integer> {
         double fwd = median(() -> model.predictProba(feed.get(BertEncoder.INPUT_IDS),
                 feed.get(BertEncoder.ATTENTION_MASK), feed.get(BertEncoder.TOKEN_TYPE_IDS)), gc);
         double step = median(() -> trainer.step(feed), gc);
-        hora.out().printf(Locale.ROOT, "%s on %s (%s, engine %s), batch %d x seq %d%n", kind.cliName(),
+        hora.out().printf(Locale.ROOT, "%s on %s (%s, engine %s), batch %d x seq %d%n",
+                kind == null ? AdapterOption.NONE : kind.cliName(),
                 source.description(), cfg == null ? "head only" : cfg.getApplyMode(),
                 engine.name().toLowerCase(Locale.ROOT), batchSize, seq);
         hora.out().printf(Locale.ROOT, "import %.2f s | forward %.0f ms (%.1f ex/s) | train step %.0f ms (%.1f ex/s)"

@@ -2,7 +2,7 @@ package dev.hora.cli;
 
 import dev.hora.finetune.FinetuneSettings;
 import dev.hora.finetune.ModelSource;
-import dev.hora.finetune.AdapterKind;
+import dev.hora.config.AdapterKind;
 import dev.hora.data.Split;
 import dev.hora.io.CheckpointStore;
 import dev.hora.onnx.bert.Pooling;
@@ -39,7 +39,8 @@ public class FinetuneCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions = new DataOptions();
 
-    @Option(names = "--adapter", defaultValue = "hora", paramLabel = "KIND",
+    @Option(names = "--adapter", defaultValue = "hora", paramLabel = "KIND", converter = AdapterOption.class,
+            completionCandidates = AdapterOption.Names.class,
             description = "${COMPLETION-CANDIDATES} (none: head only) (default: ${DEFAULT-VALUE}).")
     AdapterKind adapter;
     @Option(names = "--rank", defaultValue = "8", paramLabel = "R", description = "Rank per head (default: ${DEFAULT-VALUE}).")
@@ -97,7 +98,7 @@ public class FinetuneCommand implements Callable<Integer> {
         modelOptions.validate();
         dataOptions.validate();
         AdapterKind kind = adapter;
-        boolean none = kind == AdapterKind.NONE;
+        boolean none = kind == null;
         if (!none && (rank < 1 || rank > 1024)) {
             throw new IllegalArgumentException("--rank must be in [1, 1024], got " + rank);
         }
@@ -117,7 +118,7 @@ public class FinetuneCommand implements Callable<Integer> {
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         atLeastOne("--threads", th);
         Path out = output != null ? output : Path.of("hora-runs",
-                kind.cliName() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+                (none ? AdapterOption.NONE : kind.cliName()) + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return new FinetuneSettings(modelOptions.model, abs(modelOptions.tokenizer), dataOptions.data,
                 abs(dataOptions.train), abs(dataOptions.test), dataOptions.testFraction, dataOptions.trainFraction,
                 kind, none ? 0 : rank, none ? 0 : a, t, l, lr, epochs, batchSize, modelOptions.maxLength,

@@ -7,14 +7,14 @@ import java.util.List;
 
 /**
  * The resolved configuration of a fine-tuning run, written to {@code OUTPUT/settings.json}.
- * Paths are strings (absolute); {@code layers == null} means all layers; for adapter {@code none}
- * rank, alpha and targets are 0/0/[] (only the classifier head trains); {@code pooling} is "mean" or
+ * Paths are strings (absolute); {@code layers == null} means all layers; {@code adapter == null} is a
+ * linear probe ({@code --adapter none}): rank, alpha and targets are 0/0/[] (only the head trains); {@code pooling} is "mean" or
  * "cls" (null in runs written before the option existed: mean).
  */
 public record FinetuneSettings(
         String model, String tokenizer, String data, String train, String test,
         double testFraction, double trainFraction,
-        AdapterKind adapter, int rank, double alpha, List<String> targets, List<Integer> layers,
+        dev.hora.config.AdapterKind adapter, int rank, double alpha, List<String> targets, List<Integer> layers,
         double lr, int epochs, int batchSize, int maxLength, String pooling, long seed,
         String output, boolean resume, int threads) {
 
@@ -28,8 +28,8 @@ public record FinetuneSettings(
 
     /** One line of the settings that shape a run, e.g. for the chart's title. */
     public String describe() {
-        String what = adapter == AdapterKind.NONE ? "linear probe (--adapter none)"
-                : String.format(java.util.Locale.ROOT, "%s r %d alpha %s on %s, layers %s", adapter, rank,
+        String what = adapter == null ? "linear probe (--adapter none)"
+                : String.format(java.util.Locale.ROOT, "%s r %d alpha %s on %s, layers %s", adapter.cliName(), rank,
                 new java.math.BigDecimal(alpha).stripTrailingZeros().toPlainString(), String.join(",", targets),
                 layers == null ? "all" : layers.toString().replace(" ", ""));
         String on = data != null ? data : train == null ? "uci-sentiment" : Path.of(train).getFileName().toString();

@@ -17,11 +17,11 @@ public final class RunSpec {
 
     /** The adapter config of a run, or null for {@code --adapter none} (linear probe). */
     public static AdapterConfig adapterConfig(FinetuneSettings s) {
-        if (s.adapter() == dev.hora.finetune.AdapterKind.NONE) {
+        if (s.adapter() == null) {
             return null;
         }
         List<Target> targets = s.targets().stream().map(Target::parse).toList();
-        return AdapterConfig.builder().kind(AdapterKind.parse(s.adapter().cliName())).rank(s.rank()).alpha(s.alpha())
+        return AdapterConfig.builder().kind(s.adapter()).rank(s.rank()).alpha(s.alpha())
                 .targets(targets).seed(s.seed()).build();
     }
 

@@ -1,7 +1,7 @@
 package dev.hora.cli;
 
 import dev.hora.finetune.FinetuneSettings;
-import dev.hora.finetune.AdapterKind;
+import dev.hora.config.AdapterKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,6 +88,7 @@ class HoraCliTest {
         assertTrue(Files.exists(out.resolve("model.safetensors")) && !Files.exists(out.resolve("adapter")),
                 "a linear probe writes its head, no adapter folder");
         FinetuneSettings s = FinetuneSettings.read(out.resolve(FinetuneSettings.FILE));
+        assertNull(s.adapter(), "--adapter none: no adapter kind");
         assertEquals(0, s.rank());
         assertEquals(List.of(), s.targets());
         assertNull(s.layers());

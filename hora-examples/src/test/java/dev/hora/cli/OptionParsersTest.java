@@ -1,6 +1,6 @@
 package dev.hora.cli;
 
-import dev.hora.finetune.AdapterKind;
+import dev.hora.config.AdapterKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -44,6 +44,10 @@ class OptionParsersTest {
                 .getMessage().contains("'dense'"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> FinetuneCommand.targetNames(
                 parse("--targets", "q,query").targets)).getMessage().contains("twice"));
+        assertEquals(null, parse("--adapter", "None").adapter, "none (a linear probe) exists only at the CLI edge");
+        assertEquals("[hora, lora, mh-lora, none]", new java.util.TreeSet<>(java.util.List.copyOf(
+                (java.util.Collection<String>) java.util.stream.StreamSupport.stream(new AdapterOption.Names().spliterator(),
+                        false).toList())).toString());
         assertTrue(assertThrows(picocli.CommandLine.ParameterException.class, () -> parse("--adapter", "dora"))
                 .getMessage().contains("dora"));
     }
