@@ -1,5 +1,6 @@
 package dev.hora.cli;
 
+import dev.hora.util.Checks;
 import dev.hora.finetune.ModelSource;
 import dev.hora.config.AdapterKind;
 import dev.hora.config.AdapterConfig;
@@ -73,8 +74,12 @@ public class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         modelOptions.validate();
         AdapterKind kind = adapter;
-        if (batchSize < 1 || iterations < 1 || rank < 1 || seq < 2 || (threads != null && threads < 1)) {
-            throw new IllegalArgumentException("--batch-size, --iterations, --rank, --threads must be >= 1, --seq >= 2");
+        Checks.atLeast("--batch-size", batchSize, 1);
+        Checks.atLeast("--iterations", iterations, 1);
+        Checks.atLeast("--rank", rank, 1);
+        Checks.atLeast("--seq", seq, 2);
+        if (threads != null) {
+            Checks.atLeast("--threads", threads, 1);
         }
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         hora.out().println(Backend.configure(th));

@@ -1,5 +1,6 @@
 package dev.hora.cli;
 
+import dev.hora.util.Checks;
 import dev.hora.finetune.FinetuneSettings;
 import dev.hora.finetune.ModelSource;
 import dev.hora.config.AdapterKind;
@@ -99,24 +100,22 @@ public class FinetuneCommand implements Callable<Integer> {
         dataOptions.validate();
         AdapterKind kind = adapter;
         boolean none = kind == null;
-        if (!none && (rank < 1 || rank > 1024)) {
-            throw new IllegalArgumentException("--rank must be in [1, 1024], got " + rank);
-        }
         double a = alpha != null ? alpha : 2.0 * rank;
-        if (!none && !(a > 0 && Double.isFinite(a))) {
-            throw new IllegalArgumentException("--alpha must be > 0, got " + a);
+        if (!none) {
+            Checks.between("--rank", rank, 1, 1024);
+            Checks.positive("--alpha", a);
         }
         List<String> t = none ? List.of() : targetNames(targets);
         List<Integer> l = LayerSelection.parse(layers);
-        positive("--lr", lr);
-        atLeastOne("--epochs", epochs);
-        atLeastOne("--batch-size", batchSize);
+        Checks.positive("--lr", lr);
+        Checks.atLeast("--epochs", epochs, 1);
+        Checks.atLeast("--batch-size", batchSize, 1);
         Pooling pool = pooling != null ? pooling : ModelSource.defaultPooling(modelOptions.model);
         if (pool == Pooling.NONE) {
             throw new IllegalArgumentException("--pooling must be mean or cls, got none");
         }
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        atLeastOne("--threads", th);
+        Checks.atLeast("--threads", th, 1);
         Path out = output != null ? output : Path.of("hora-runs",
                 (none ? AdapterOption.NONE : kind.cliName()) + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return new FinetuneSettings(modelOptions.model, abs(modelOptions.tokenizer), dataOptions.data,
@@ -165,17 +164,5 @@ public class FinetuneCommand implements Callable<Integer> {
 
     private static String abs(Path p) {
         return p == null ? null : p.toAbsolutePath().normalize().toString();
-    }
-
-    private static void positive(String name, double v) {
-        if (!(v > 0 && Double.isFinite(v))) {
-            throw new IllegalArgumentException(name + " must be > 0, got " + v);
-        }
-    }
-
-    private static void atLeastOne(String name, int v) {
-        if (v < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1, got " + v);
-        }
     }
 }

@@ -317,9 +317,7 @@ public final class PeftModel {
         }
 
         public PeftModel build() {
-            if (numClasses < 2) {
-                throw new IllegalArgumentException("numClasses = " + numClasses + " is out of range: allowed >= 2");
-            }
+            dev.hora.util.Checks.atLeast("numClasses", numClasses, 2);
             if (pooling == Pooling.NONE) {
                 throw new IllegalArgumentException("pooling = NONE: a classifier needs MEAN or CLS pooling");
             }

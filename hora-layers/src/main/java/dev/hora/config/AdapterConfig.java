@@ -86,9 +86,7 @@ public class AdapterConfig implements Serializable {
     }
 
     private static void check(boolean ok, String name, Object value, String range) {
-        if (!ok) {
-            throw new IllegalArgumentException(name + " = " + value + " is out of range: allowed " + range);
-        }
+        dev.hora.util.Checks.check(ok, name, value, range);
     }
 
     public AdapterConfig copy() {

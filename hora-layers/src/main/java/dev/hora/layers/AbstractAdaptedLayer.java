@@ -232,9 +232,7 @@ public abstract class AbstractAdaptedLayer extends SameDiffLayer {
     }
 
     static void check(boolean ok, String setting, Object value, String range) {
-        if (!ok) {
-            throw new IllegalArgumentException(setting + " = " + value + " is out of range: allowed " + range);
-        }
+        dev.hora.util.Checks.check(ok, setting, value, range);
     }
 
     /** Builder settings shared by the adapted layers (DL4J builder conventions). */

@@ -30,8 +30,6 @@ public record SavedClassifier(INDArray weight, INDArray bias, String pooling, Li
         if (!POOLINGS.contains(pooling)) {
             throw new IllegalArgumentException("classifier: pooling '" + pooling + "' is not supported: allowed " + POOLINGS);
         }
-        if (maxLength < 0) {
-            throw new IllegalArgumentException("classifier: maxLength = " + maxLength + " is out of range: allowed >= 0");
-        }
+        dev.hora.util.Checks.atLeast("classifier: maxLength", maxLength, 0);
     }
 }
