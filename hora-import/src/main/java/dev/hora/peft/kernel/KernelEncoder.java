@@ -188,21 +188,23 @@ public final class KernelEncoder {
         }
         LayerNorm.Saved ln2 = LayerNorm.forwardInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps());
         // keep only what the backward reads (the rest of this layer's scope is reused by the next layer)
-        boolean ffnOut = p.adapters.containsKey(new Key(l, Target.FFN_OUT));
+        boolean ffnOut = has(p, l, Target.FFN_OUT);
         Map<Target, INDArray> xaKept = new LinkedHashMap<>();
         xa.forEach((t, v) -> xaKept.put(t, Workspaces.keep(v, outer)));
         INDArray y = Workspaces.keep(ln2.y(), outer);
         p.saved.put(l, new Saved(x, w, keepW(qkvW, w.qkvW(), outer), keepW(oW, w.oW(), outer),
                 keepW(iW, w.iW(), outer), keepW(outW, w.outW(), outer), Workspaces.keep(qkv, outer),
-                new Attention.Saved(Workspaces.keep(att.context(), outer), Workspaces.keep(att.probs(), outer)),
-                keep(ln1, outer), ffnOut ? Workspaces.keep(z, outer) : null, Workspaces.keep(dydz, outer),
+                new Attention.Saved(has(p, l, Target.O) ? Workspaces.keep(att.context(), outer) : null,
+                        Workspaces.keep(att.probs(), outer)),
+                new LayerNorm.Saved(has(p, l, Target.FFN_IN) ? Workspaces.keep(ln1.y(), outer) : null,
+                        Workspaces.keep(ln1.xhat(), outer), Workspaces.keep(ln1.rstd(), outer)),
+                ffnOut ? Workspaces.keep(z, outer) : null, Workspaces.keep(dydz, outer),
                 new LayerNorm.Saved(y, Workspaces.keep(ln2.xhat(), outer), Workspaces.keep(ln2.rstd(), outer)), xaKept));
         return y;
     }
 
-    private static LayerNorm.Saved keep(LayerNorm.Saved s, MemoryWorkspace outer) {
-        return new LayerNorm.Saved(Workspaces.keep(s.y(), outer), Workspaces.keep(s.xhat(), outer),
-                Workspaces.keep(s.rstd(), outer));
+    private static boolean has(Pass p, int l, Target t) {
+        return p.adapters.containsKey(new Key(l, t));
     }
 
     /** An effective weight: the frozen one itself, or this step's W + dW moved to the pass's scope. */
