@@ -123,7 +123,8 @@ class FinetuneEndToEndTest {
     void aKilledRunResumesToTheSameWeights() throws Exception {
         Path killed = dir.resolve("killed");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xss4m", "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+                "-Xss4m", "--add-modules", "jdk.incubator.vector",   // the same kernels (SIMD) as this JVM
+                "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
                 "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir", "target/javacpp-cache"),
                 Hora.class.getName()));
         cmd.addAll(List.of(args(killed)));
