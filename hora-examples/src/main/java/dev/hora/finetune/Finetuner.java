@@ -1,8 +1,8 @@
 package dev.hora.finetune;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.hora.cli.FinetuneSettings;
-import dev.hora.cli.ModelSource;
+import dev.hora.finetune.FinetuneSettings;
+import dev.hora.finetune.ModelSource;
 import dev.hora.data.Split;
 import dev.hora.data.TextDataset;
 import dev.hora.io.Checkpoint;
@@ -101,7 +101,7 @@ public final class Finetuner {
                 trainNanos += System.nanoTime() - e0;
                 trainExamples += train.size();
                 report = task.evaluate();
-                history.epoch(report.accuracy(), Double.NaN);
+                history.checkpoint(history.stepLoss().size(), Double.NaN, report.accuracy());
                 err.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f  macro-F1 %.4f%n", epoch + 1, s.epochs(),
                         report.accuracy(), report.macroF1());
                 store.save(new Checkpoint(trainer.iteration(), trainer.state(),
@@ -113,8 +113,8 @@ public final class Finetuner {
             task.finish();
         }
         RunFolder.writeModel(dir, model);
-        AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model);
-        TrainingChart.write(dir.resolve(RunFolder.CHART), history, "hora finetune --adapter " + s.adapter().cliName(), 900, 600);
+        AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model, train.labelNames());
+        TrainingChart.write(dir.resolve(RunFolder.CHART), history, s.describe(), 1000, 450);
         double wall = (System.nanoTime() - t0) / 1e9;
         double rate = trainNanos == 0 ? 0 : trainExamples / (trainNanos / 1e9);
         Result r = new Result(report, wall, rate, Resources.peakRssBytes(), model.summary().trainable(),
@@ -148,7 +148,12 @@ public final class Finetuner {
         Map<String, List<Double>> h = MetricsJson.MAPPER.readValue(c.metadata().getOrDefault(HISTORY_META, "{}"),
                 new TypeReference<Map<String, List<Double>>>() { });
         h.getOrDefault("stepLoss", List.of()).forEach(history::step);
-        h.getOrDefault("epochTestAccuracy", List.of()).forEach(a -> history.epoch(a, Double.NaN));
+        List<Double> acc = h.getOrDefault("epochTestAccuracy", List.of());
+        List<Double> steps = h.getOrDefault("checkpointSteps", List.of());
+        for (int i = 0; i < acc.size(); i++) {
+            int step = i < steps.size() ? steps.get(i).intValue() : (int) c.step();
+            history.checkpoint(step, Double.NaN, acc.get(i));
+        }
         err.printf(Locale.ROOT, "resuming after epoch %d (step %d) from %s%n", epoch, c.step(), store.file());
         return epoch;
     }
@@ -157,6 +162,7 @@ public final class Finetuner {
         Map<String, List<Double>> m = new LinkedHashMap<>();
         m.put("stepLoss", h.stepLoss());
         m.put("epochTestAccuracy", h.epochTestAccuracy());
+        m.put("checkpointSteps", h.checkpoints().stream().map(cp -> (double) cp.step()).toList());
         return MetricsJson.toJson(m);
     }
 }
