@@ -5,6 +5,7 @@ import dev.hora.compare.Sweep;
 import dev.hora.compare.SweepSpec;
 import dev.hora.compare.Variant;
 import dev.hora.data.Split;
+import dev.hora.finetune.ModelSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,8 +63,10 @@ public class CompareCommand implements Callable<Integer> {
     double valFraction;
     @Option(names = "--rank", defaultValue = "8", paramLabel = "R", description = "Rank of variants without rank= (default: ${DEFAULT-VALUE}).")
     int rank;
-    @Option(names = "--targets", defaultValue = "query,value", paramLabel = "LIST", description = "Projections to adapt (default: ${DEFAULT-VALUE}).")
-    String targets;
+    @Option(names = "--targets", defaultValue = "query,value", split = ",", paramLabel = "LIST",
+            converter = FinetuneCommand.TargetConverter.class, description = "Projections to adapt: query, key, value, "
+            + "output, intermediate, ffn-output; or q,k,v,o,i,f (default: ${DEFAULT-VALUE}).")
+    List<dev.hora.config.Target> targets;
     @Option(names = "--layers", defaultValue = "all", paramLabel = "SPEC", description = "Layers to adapt (default: ${DEFAULT-VALUE}).")
     String layers;
     @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N", description = "Batch size (default: ${DEFAULT-VALUE}).")
@@ -113,7 +116,7 @@ public class CompareCommand implements Callable<Integer> {
     private SweepSpec spec(List<Variant> variants, List<Double> fr, int budget, int every) {
         double lrF = lrFraction != null ? lrFraction : fr.stream().mapToDouble(Double::doubleValue).min().orElse(1);
         return new SweepSpec(variants.stream().map(Variant::label).toList(), fr, seeds, budget, every,
-                numbers("--lr-grid", lrGrid), lrF, lrSeed, matchParams, valFraction, rank, Targets.parse(targets),
+                numbers("--lr-grid", lrGrid), lrF, lrSeed, matchParams, valFraction, rank, FinetuneCommand.targetNames(targets),
                 LayerSelection.parse(layers), batchSize, modelOptions.maxLength, splitSeed, modelOptions.model,
                 abs(modelOptions.tokenizer), dataOptions.data, abs(dataOptions.train), abs(dataOptions.test),
                 dataOptions.testFraction);

@@ -1,11 +1,11 @@
 package dev.hora.compare;
 
-import dev.hora.cli.FinetuneSettings;
-import dev.hora.cli.ModelSource;
 import dev.hora.data.Split;
 import dev.hora.data.StratifiedSplitter;
 import dev.hora.data.TextDataset;
+import dev.hora.finetune.FinetuneSettings;
 import dev.hora.finetune.Finetuner;
+import dev.hora.finetune.ModelSource;
 import dev.hora.io.AtomicFiles;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,7 +23,7 @@ import java.util.Map;
  * <pre>
  *   train_c = stratified subsample(train split, fraction, seed)
  *   (train_c, val_c) = stratified validation split of train_c (valFraction, seed); test = the sweep's
- *   settings: the variant's kind, rank and options, lr, seed, steps = the budget
+ *   settings: the variant's kind, rank and options, lr, seed, steps = the budget, the model's own pooling
  * </pre>
  */
 final class CellRunner {
@@ -62,18 +62,18 @@ final class CellRunner {
         Map<String, String> options = new LinkedHashMap<>(v.options());
         options.remove("rank");
         double alpha = options.containsKey("alpha") ? Double.parseDouble(options.remove("alpha")) : 2.0 * rank;
-        boolean none = v.kind() == dev.hora.cli.AdapterKind.NONE;
+        boolean none = v.kind() == null;
         FinetuneSettings s = new FinetuneSettings(spec.model(), spec.tokenizer(), spec.data(), spec.train(),
                 spec.test(), spec.testFraction(), fraction, v.kind(), none ? 0 : rank, none ? 0 : alpha,
                 none ? java.util.List.of() : spec.targets(), spec.layers(), lr, 1, spec.batchSize(), spec.maxLength(),
-                seed, dir.toString(), false, threads, spec.valFraction(), spec.steps(), spec.evalEvery(), options);
+                ModelSource.defaultPooling(spec.model()).name().toLowerCase(Locale.ROOT), seed, dir.toString(), false, threads, spec.valFraction(), spec.steps(), spec.evalEvery(), options);
         s.write(dir.resolve(FinetuneSettings.FILE));
         Finetuner.Result r;
         try (OutputStream os = Files.newOutputStream(dir.resolve("log.txt"));
              PrintStream log = new PrintStream(os, true, StandardCharsets.UTF_8)) {
             r = new Finetuner(s, log, log).run(split, source);
         }
-        return new CellResult(phase, v.label(), v.kind().cliName(), v.options(), fraction, seed, lr, none ? 0 : rank,
+        return new CellResult(phase, v.label(), v.kindName(), v.options(), fraction, seed, lr, none ? 0 : rank,
                 r.trainableParams(), split.train().size(), split.validation().size(), split.test().size(), r.steps(),
                 r.bestStep(), r.validation().accuracy(), r.validation().macroF1(), r.test().accuracy(),
                 r.test().macroF1(), r.wallSeconds());

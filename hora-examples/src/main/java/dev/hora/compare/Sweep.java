@@ -1,9 +1,9 @@
 package dev.hora.compare;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hora.cli.AdapterKind;
-import dev.hora.cli.FinetuneSettings;
-import dev.hora.cli.ModelSource;
+import dev.hora.config.AdapterKind;
+import dev.hora.finetune.FinetuneSettings;
+import dev.hora.finetune.ModelSource;
 import dev.hora.config.AdapterConfig;
 import dev.hora.data.Split;
 import dev.hora.finetune.RunFolder;
@@ -161,7 +161,7 @@ public final class Sweep {
             int r = v.rank() != null ? v.rank() : spec.rank();
             boolean lora = v.kind() == AdapterKind.LORA || v.kind() == AdapterKind.MH_LORA;
             if (spec.matchParams() && lora && v.rank() == null) {
-                r = ParamMatch.rank(dev.hora.config.AdapterKind.parse(v.kind().cliName()), config(v, r), bert, layers,
+                r = ParamMatch.rank(v.kind(), config(v, r), bert, layers,
                         target);
                 err.printf(Locale.ROOT, "compare: --match-params: %s rank %d (%,d adapter params; %s: %,d)%n", v.label(),
                         r, ParamMatch.count(config(v, r), bert, layers), ref.label(), target);
@@ -172,7 +172,7 @@ public final class Sweep {
 
     private AdapterConfig config(Variant v, int rank) {
         return RunSpec.adapterConfig(new FinetuneSettings(null, null, null, null, null, 0, 1, v.kind(), rank, 2.0 * rank,
-                spec.targets(), spec.layers(), 1e-3, 1, 1, 8, 1, "", false, 1, 0, 0, 0, v.options()));
+                spec.targets(), spec.layers(), 1e-3, 1, 1, 8, null, 1, "", false, 1, 0, 0, 0, v.options()));
     }
 
     /** Writes sweep.json on the first start; a resumed sweep must have the same settings. */

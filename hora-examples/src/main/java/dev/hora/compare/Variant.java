@@ -1,6 +1,6 @@
 package dev.hora.compare;
 
-import dev.hora.cli.AdapterKind;
+import dev.hora.config.AdapterKind;
 import dev.hora.config.AdapterOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,10 +17,13 @@ import java.util.Set;
  * </pre>
  *
  * @param label   the text as given (lower case), used in runs.jsonl, summary.md and the chart
- * @param kind    the adapter kind
+ * @param kind    the adapter kind; null for {@code none} (a linear probe: only the head trains)
  * @param options its settings (empty = the defaults)
  */
 public record Variant(String label, AdapterKind kind, Map<String, String> options) {
+    /** The linear probe's name in {@code --adapters} and in runs.jsonl. */
+    public static final String NONE = "none";
+
     public Variant {
         options = Map.copyOf(options);
     }
@@ -29,7 +32,14 @@ public record Variant(String label, AdapterKind kind, Map<String, String> option
     public static Variant parse(String text) {
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);
         String[] parts = t.split(":");
-        AdapterKind kind = AdapterKind.parse(parts[0]);
+        AdapterKind kind;
+        try {
+            kind = parts[0].equals(NONE) ? null : AdapterKind.parse(parts[0]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--adapters: variant '" + text.trim() + "': unknown adapter '" + parts[0]
+                    + "', allowed: " + NONE + " or " + java.util.Arrays.stream(AdapterKind.values())
+                    .map(AdapterKind::cliName).toList());
+        }
         List<String> items = Arrays.asList(parts).subList(1, parts.length);
         Map<String, String> opts;
         try {
@@ -38,7 +48,7 @@ public record Variant(String label, AdapterKind kind, Map<String, String> option
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--adapters: variant '" + text.trim() + "': " + e.getMessage());
         }
-        if (kind == AdapterKind.NONE && !opts.isEmpty()) {
+        if (kind == null && !opts.isEmpty()) {
             throw new IllegalArgumentException("--adapters: variant '" + text.trim() + "': 'none' (head only) takes no "
                     + "options");
         }
@@ -63,6 +73,11 @@ public record Variant(String label, AdapterKind kind, Map<String, String> option
             throw new IllegalArgumentException("--adapters is empty; e.g. --adapters none,lora,mh-lora,hora");
         }
         return out;
+    }
+
+    /** The kind's command-line name; {@code none} for the linear probe. */
+    public String kindName() {
+        return kind == null ? NONE : kind.cliName();
     }
 
     /** The rank this variant fixes itself ({@code rank=R}), or null. */

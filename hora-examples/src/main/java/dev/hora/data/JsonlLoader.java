@@ -1,5 +1,6 @@
 package dev.hora.data;
 
+import dev.hora.io.HoraJson;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +14,7 @@ import java.util.List;
  * are ignored.
  */
 final class JsonlLoader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = HoraJson.MAPPER;
 
     private JsonlLoader() {
     }

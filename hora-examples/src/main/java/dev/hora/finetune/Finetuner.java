@@ -1,8 +1,6 @@
 package dev.hora.finetune;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.hora.cli.FinetuneSettings;
-import dev.hora.cli.ModelSource;
 import dev.hora.data.Split;
 import dev.hora.data.TextDataset;
 import dev.hora.io.Checkpoint;
@@ -44,6 +42,8 @@ public final class Finetuner {
      * without this a run's resident memory climbed past 5 GB.
      */
     private static final int GC_EVERY = 1;
+    /** Evaluation batch: 32 sequences keep the kernel path's workspaces within the training step's size. */
+    static final int EVAL_BATCH = 32;
     private static final String HISTORY_META = "hora.history";
 
     private final FinetuneSettings s;
@@ -112,14 +112,14 @@ public final class Finetuner {
                     bar.step(idx.length, loss);
                     trainExamples += idx.length;
                     if (val != null && s.evalEvery() > 0 && trainer.iteration() % s.evalEvery() == 0) {
-                        validate(task, val, trainer, best);
+                        validate(task, val, trainer, best, history);
                     }
                 }
                 bar.finish();
                 trainer.endEpoch();
                 trainNanos += System.nanoTime() - e0;
                 if (val != null) {
-                    history.epoch(validate(task, val, trainer, best), Double.NaN);
+                    validate(task, val, trainer, best, history);
                     BestOnValidation.Point last = best.history().get(best.history().size() - 1);
                     err.printf(Locale.ROOT, "epoch %d/%d: validation accuracy %.4f  macro-F1 %.4f%n", epoch + 1, epochs,
                             last.accuracy(), last.macroF1());
@@ -136,14 +136,15 @@ public final class Finetuner {
                 task.restoreParams(best.params());   // the step chosen on validation
             }
             report = task.evaluate(split.test());     // test: scored once, never used for a choice
+            history.checkpoint(best.report() == null ? total : best.step(), Double.NaN, report.accuracy());
             task.finish();
         }
         err.printf(Locale.ROOT, "%s; test accuracy %.4f  macro-F1 %.4f%n", best.report() == null
                 ? "no validation split: last step " + total : String.format(Locale.ROOT, "best step %d of %d on validation "
                 + "(accuracy %.4f)", best.step(), total, best.report().accuracy()), report.accuracy(), report.macroF1());
         RunFolder.writeModel(dir, model);
-        AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model);
-        TrainingChart.write(dir.resolve(RunFolder.CHART), history, "hora finetune --adapter " + s.adapter().cliName(), 900, 600);
+        AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model, train.labelNames());
+        TrainingChart.write(dir.resolve(RunFolder.CHART), history, s.describe(), 1000, 450);
         double wall = (System.nanoTime() - t0) / 1e9;
         double rate = trainNanos == 0 ? 0 : trainExamples / (trainNanos / 1e9);
         Result r = new Result(best.report(), report, best.report() == null ? total : best.step(), total, wall, rate,
@@ -165,17 +166,22 @@ public final class Finetuner {
         return r;
     }
 
-    /** Validation accuracy now; offers the current parameters to the selection. */
-    private static double validate(TrainingTask task, TextDataset val, SameDiffTrainer trainer, BestOnValidation best) {
+    /**
+     * Validates now (once per step): offers the current parameters to the selection and records the
+     * validation accuracy as a checkpoint of the chart's history.
+     */
+    private static void validate(TrainingTask task, TextDataset val, SameDiffTrainer trainer, BestOnValidation best,
+                                 TrainingHistory history) {
         if (!best.validatedAt(trainer.iteration())) {
-            best.offer(trainer.iteration(), task.evaluate(val), trainer::params);
+            ClassificationReport r = task.evaluate(val);
+            best.offer(trainer.iteration(), r, trainer::params);
+            history.checkpoint(trainer.iteration(), r.accuracy(), Double.NaN);
         }
-        return best.history().get(best.history().size() - 1).accuracy();
     }
 
     /** Accuracy, macro-F1 and confusion matrix of the model on a dataset. */
     public static ClassificationReport evaluate(Classifier model, TokenBatcher tok, TextDataset data) {
-        int[] pred = Classifier.argmax(model.probabilities(tok, data.texts(), 64));
+        int[] pred = Classifier.argmax(model.probabilities(tok, data.texts(), EVAL_BATCH));
         return ClassificationReport.of(data.labels(), pred, data.labelNames());
     }
 
@@ -190,7 +196,11 @@ public final class Finetuner {
         Map<String, List<Double>> h = MetricsJson.MAPPER.readValue(c.metadata().getOrDefault(HISTORY_META, "{}"),
                 new TypeReference<Map<String, List<Double>>>() { });
         h.getOrDefault("stepLoss", List.of()).forEach(history::step);
-        h.getOrDefault("epochValidationAccuracy", List.of()).forEach(a -> history.epoch(a, Double.NaN));
+        List<Double> acc = h.getOrDefault("checkpointValidationAccuracy", List.of());
+        List<Double> steps = h.getOrDefault("checkpointSteps", List.of());
+        for (int i = 0; i < acc.size() && i < steps.size(); i++) {
+            history.checkpoint(steps.get(i).intValue(), acc.get(i), Double.NaN);
+        }
         err.printf(Locale.ROOT, "resuming after epoch %d (step %d) from %s%n", epoch, c.step(), store.file());
         return c;
     }
@@ -198,7 +208,9 @@ public final class Finetuner {
     private static String historyJson(TrainingHistory h) {
         Map<String, List<Double>> m = new LinkedHashMap<>();
         m.put("stepLoss", h.stepLoss());
-        m.put("epochValidationAccuracy", h.epochValidationAccuracy());
+        m.put("checkpointSteps", h.checkpoints().stream().map(cp -> (double) cp.step()).toList());
+        m.put("checkpointValidationAccuracy", h.checkpoints().stream().map(TrainingHistory.Checkpoint::validationAccuracy)
+                .toList());
         return MetricsJson.toJson(m);
     }
 }

@@ -7,7 +7,7 @@ import dev.hora.config.AdapterKind;
 import dev.hora.onnx.BertConfig;
 import org.junit.jupiter.api.Test;
 
-/** --match-params on all-MiniLM-L6-v2's shapes, against counts worked out by hand from HORA.md's closed forms. */
+/** --match-params on all-MiniLM-L6-v2's shapes, against counts worked out by hand from the closed forms of docs/METHOD.md. */
 class ParamMatchTest {
     static final BertConfig MINILM = BertConfig.builder().numLayers(6).hiddenSize(384).numHeads(12)
             .intermediateSize(1536).vocabSize(30522).maxPositions(512).typeVocabSize(2).build();

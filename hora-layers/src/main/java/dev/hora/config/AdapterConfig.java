@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Every setting of an adapter (HORA.md), apart from the layers it is attached to.
+ * Every setting of an adapter (docs/METHOD.md), apart from the layers it is attached to.
  *
  * <pre>
  *   dW_t = s * [A_{t,1} B_{t,1} | ... | A_{t,H} B_{t,H}]      s = alpha / r   (rsLoRA: alpha / sqrt r)
@@ -18,7 +18,7 @@ import java.util.Objects;
  *          b_{t,i,j} = u W2B_t + cB_t  (row j of B_{t,i})      W2B_t [k, d_h]
  * </pre>
  *
- * <p>HoRA variants (defaults = HORA.md's reading, each a setting so a measurement can decide):
+ * <p>HoRA variants (defaults = the reading of docs/METHOD.md, each a setting so a measurement can decide):
  * <pre>
  *   learnableSeeds (true)       false: the seeds z stay at their N(0, 1) draw; only the generator trains
  *   seedWidth e (8), hiddenWidth k (16), activation act (tanh)
@@ -58,7 +58,7 @@ public class AdapterConfig implements Serializable {
     private long seed = 42;
     private ApplyMode applyMode = ApplyMode.AUTO;
 
-    /** Defaults of HORA.md: HoRA, r = 8, alpha = 16, targets {Q, V}, e = 8, k = 16, tanh. */
+    /** Defaults of docs/METHOD.md: HoRA, r = 8, alpha = 16, targets {Q, V}, e = 8, k = 16, tanh. */
     public AdapterConfig() {
     }
 
@@ -110,9 +110,7 @@ public class AdapterConfig implements Serializable {
     }
 
     private static void check(boolean ok, String name, Object value, String range) {
-        if (!ok) {
-            throw new IllegalArgumentException(name + " = " + value + " is out of range: allowed " + range);
-        }
+        dev.hora.util.Checks.check(ok, name, value, range);
     }
 
     public AdapterConfig copy() {

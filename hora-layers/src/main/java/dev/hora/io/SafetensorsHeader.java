@@ -29,7 +29,7 @@ import java.util.Map;
  * @param dataStart absolute file offset of the data section, {@code 8 + N}
  */
 public record SafetensorsHeader(List<TensorEntry> entries, Map<String, String> metadata, long dataStart) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = HoraJson.MAPPER;
     /** Refuse absurd header lengths before allocating (the reference implementation uses 100 MB). */
     static final long MAX_HEADER = 100L << 20;
 
