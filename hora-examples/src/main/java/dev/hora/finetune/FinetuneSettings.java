@@ -38,8 +38,9 @@ public record FinetuneSettings(
                 new java.math.BigDecimal(alpha).stripTrailingZeros().toPlainString(), String.join(",", targets),
                 layers == null ? "all" : layers.toString().replace(" ", ""));
         String on = data != null ? data : train == null ? "uci-sentiment" : Path.of(train).getFileName().toString();
-        return String.format(java.util.Locale.ROOT, "%s | %s, %s | lr %s, batch %d, %d epoch%s, max length %d, %s "
-                + "pooling, seed %d", what, on, Path.of(model).getFileName(), lr, batchSize, epochs, epochs == 1 ? "" : "s", maxLength,
+        String budget = steps > 0 ? steps + " steps" : epochs + (epochs == 1 ? " epoch" : " epochs");
+        return String.format(java.util.Locale.ROOT, "%s | %s, %s | lr %s, batch %d, %s, max length %d, %s "
+                + "pooling, seed %d", what, on, Path.of(model).getFileName(), lr, batchSize, budget, maxLength,
                 pooling == null ? "mean" : pooling, seed);
     }
 
