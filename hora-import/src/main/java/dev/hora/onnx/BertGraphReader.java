@@ -89,6 +89,11 @@ final class BertGraphReader {
         for (String k : named.keySet()) {
             Matcher m = LAYER.matcher(k);
             if (m.matches()) {
+                // a layer index beyond the tensor count cannot be a BERT layer (and may not fit an int)
+                if (m.group(1).length() > 6 || Integer.parseInt(m.group(1)) >= named.size()) {
+                    throw new OnnxImportException(src, "tensor " + k + ": layer index " + m.group(1)
+                            + " is out of range for a graph of " + named.size() + " tensors");
+                }
                 max = Math.max(max, Integer.parseInt(m.group(1)));
             }
         }
