@@ -47,6 +47,7 @@ public final class CheckpointStore {
             return Optional.empty();
         }
         SafetensorsReader.Content content = SafetensorsReader.read(file());
+        SafetensorsReader.requireFinite(file(), content);
         Map<String, String> meta = new HashMap<>(content.metadata());
         String step = meta.remove(STEP_KEY);
         if (step == null) {
@@ -56,7 +57,12 @@ public final class CheckpointStore {
         try {
             s = Long.parseLong(step);
         } catch (NumberFormatException e) {
-            throw new SafetensorsFormatException(file(), "invalid step '" + step + "'");
+            throw new SafetensorsFormatException(file(), "metadata '" + STEP_KEY + "' is '" + step
+                    + "', expected a non-negative integer");
+        }
+        if (s < 0) {
+            throw new SafetensorsFormatException(file(), "metadata '" + STEP_KEY + "' is " + s
+                    + ", expected a non-negative integer");
         }
         return Optional.of(new Checkpoint(s, content.tensors(), meta));
     }

@@ -160,7 +160,7 @@ final class PeftLoraFormat {
             Matcher m = KEY.matcher(k);
             if (m.matches() && targets.contains(target(cf, m.group(3).replace("attention.self.", "")))) {
                 Target t = target(cf, m.group(3).replace("attention.self.", ""));
-                layers.computeIfAbsent(Integer.parseInt(m.group(2)), i -> new HashMap<>())
+                layers.computeIfAbsent(Json.index(mf, "layer index of tensor " + k, m.group(2)), i -> new HashMap<>())
                         .put(t.prefix() + m.group(4), transposed(mf, k, e.getValue()));   // [d_in, r] / [r, d_out]
             } else if (k.equals(HEAD + "weight")) {
                 head.put("weight", transposed(mf, k, e.getValue()));                      // [hidden, C]
@@ -173,15 +173,14 @@ final class PeftLoraFormat {
         }
         List<Integer> want = new ArrayList<>();
         JsonNode lt = json.path("layers_to_transform");
-        if (lt.isArray()) {
-            lt.forEach(n -> want.add(n.asInt()));
-        } else if (lt.isInt()) {
-            want.add(lt.asInt());
+        if (!lt.isMissingNode() && !lt.isNull()) {
+            want.addAll(Json.ints(cf, "layers_to_transform", lt));
         } else {
             want.addAll(layers.keySet());
         }
         Map<Target, ProjectionShape> proj = checkLayers(mf, cfg, layers, want, c.tensors());
-        int numLayers = c.metadata().containsKey(META_LAYERS) ? Integer.parseInt(c.metadata().get(META_LAYERS))
+        int numLayers = c.metadata().containsKey(META_LAYERS)
+                ? Json.index(mf, "metadata " + META_LAYERS, c.metadata().get(META_LAYERS))
                 : want.stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
         String base = json.path("base_model_name_or_path").isTextual() ? json.get("base_model_name_or_path").asText() : null;
         return new SavedAdapter(cfg, base, numLayers, proj, layers, head);
