@@ -57,6 +57,10 @@ public class FinetuneCommand implements Callable<Integer> {
     Path output;
     @Option(names = "--resume", description = "Continue from OUTPUT/checkpoint.safetensors.")
     boolean resume;
+    @Option(names = "--checkpoint-every", defaultValue = "200", paramLabel = "N",
+            description = "Also checkpoint every N optimizer steps, not only at epoch ends; 0 = epoch ends only "
+                    + "(default: ${DEFAULT-VALUE}, a few minutes of work).")
+    int checkpointEvery;
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
     Integer threads;
 
@@ -65,7 +69,9 @@ public class FinetuneCommand implements Callable<Integer> {
         FinetuneSettings s = settings();
         prepareOutput(s);
         Path dir = Path.of(s.output());
-        s.write(dir.resolve(FinetuneSettings.FILE));
+        if (!s.resume()) {   // a resumed run keeps the settings.json its checkpoint's fingerprint is checked against
+            s.write(dir.resolve(FinetuneSettings.FILE));
+        }
         Split split = dataOptions.load(s.seed());
         Summaries.printSplit(hora.out(), split);
         ModelSource model = modelOptions.resolve();
@@ -100,12 +106,15 @@ public class FinetuneCommand implements Callable<Integer> {
         atLeastOne("--batch-size", batchSize);
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         atLeastOne("--threads", th);
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+        }
         Path out = output != null ? output : Path.of("hora-runs",
                 kind.cliName() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return new FinetuneSettings(modelOptions.model, abs(modelOptions.tokenizer), dataOptions.data,
                 abs(dataOptions.train), abs(dataOptions.test), dataOptions.testFraction, dataOptions.trainFraction,
                 kind, none ? 0 : rank, none ? 0 : a, t, l, lr, epochs, batchSize, modelOptions.maxLength, seed,
-                out.toAbsolutePath().normalize().toString(), resume, th);
+                out.toAbsolutePath().normalize().toString(), resume, th, checkpointEvery);
     }
 
     /** --resume needs a checkpoint; a fresh run refuses to overwrite one. */

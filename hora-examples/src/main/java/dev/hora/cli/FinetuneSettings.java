@@ -8,14 +8,15 @@ import java.util.List;
 /**
  * The resolved configuration of a fine-tuning run, written to {@code OUTPUT/settings.json}.
  * Paths are strings (absolute); {@code layers == null} means all layers; for adapter {@code none}
- * rank, alpha and targets are 0/0/[] (only the classifier head trains).
+ * rank, alpha and targets are 0/0/[] (only the classifier head trains). {@code checkpointEvery}:
+ * optimizer steps between mid-epoch checkpoints (0 = only at epoch ends).
  */
 public record FinetuneSettings(
         String model, String tokenizer, String data, String train, String test,
         double testFraction, double trainFraction,
         AdapterKind adapter, int rank, double alpha, List<String> targets, List<Integer> layers,
         double lr, int epochs, int batchSize, int maxLength, long seed,
-        String output, boolean resume, int threads) {
+        String output, boolean resume, int threads, int checkpointEvery) {
 
     /** File name inside the output directory. */
     public static final String FILE = "settings.json";

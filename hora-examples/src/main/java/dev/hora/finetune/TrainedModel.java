@@ -48,7 +48,13 @@ public record TrainedModel(Classifier classifier, List<String> labels, FinetuneS
                 throw new IOException("expected {\"labels\": [...], \"settings\": {...}}");
             }
             s = MetricsJson.MAPPER.treeToValue(json.get("settings"), FinetuneSettings.class);
-            json.get("labels").forEach(n -> labels.add(n.asText()));
+            for (JsonNode n : json.get("labels")) {
+                if (!n.isTextual()) {
+                    throw new IOException("labels: " + n + " is not a string");
+                }
+                labels.add(n.asText());
+            }
+            RunFolder.checkLabels(side, labels);
         } catch (IOException | RuntimeException e) {
             throw new IOException(side + ": not a hora merged-model sidecar: " + e.getMessage(), e);
         }

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  * {@code .tmp} sibling is left behind and the target is untouched.
  */
 public final class AtomicFiles {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AtomicFiles.class);
 
     /** Writes the content of a file to the given stream (the stream must not be closed). */
     @FunctionalInterface
@@ -99,6 +100,31 @@ public final class AtomicFiles {
             deleteRecursively(tmp);
             throw e;
         }
+    }
+
+    /**
+     * Deletes the temporaries ({@code .NAME.RANDOM.tmp} files, {@code .NAME.RANDOM} directories of
+     * {@link #publishDirectory}) that a process killed mid-write left in {@code dir}; call it only
+     * when no other process writes there. Returns how many were removed.
+     */
+    public static int removeStaleTemporaries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int n = 0;
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                String name = p.getFileName().toString();
+                boolean tmpFile = name.startsWith(".") && name.endsWith(".tmp") && Files.isRegularFile(p);
+                boolean tmpDir = name.startsWith(".") && Files.isDirectory(p) && name.matches("\\..+\\.\\d+");
+                if (tmpFile || tmpDir) {
+                    deleteRecursively(p);
+                    LOG.info("removed {}, left by an interrupted write", p);
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** Deletes a file or directory tree if it exists. */
