@@ -101,9 +101,22 @@ class SafetensorsTrustTest {
         store.save(new Checkpoint(3, Map.of("m", Nd4j.createFromArray(Float.POSITIVE_INFINITY)), Map.of()));
         var ex = assertThrows(SafetensorsFormatException.class, store::load);
         assertTrue(ex.getMessage().contains("tensor 'm' holds Infinity"), ex.getMessage());
-        SafetensorsWriter.write(store.file(), Map.of("m", Nd4j.createFromArray(1f)), Map.of("hora.step", "x7"));
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> m = Map.of("m", Nd4j.createFromArray(1f));
+        SafetensorsWriter.write(store.file(), m, Map.of("hora.step", "x7", "hora.sha256", TensorDigest.of(m, Map.of("hora.step", "x7"))));
         ex = assertThrows(SafetensorsFormatException.class, store::load);
         assertTrue(ex.getMessage().contains("metadata 'hora.step' is 'x7', expected a non-negative integer"),
                 ex.getMessage());
+    }
+
+    @Test
+    void checkpointWithAFlippedPayloadByte() throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        store.save(new Checkpoint(3, Map.of("m", Nd4j.createFromArray(1f, 2f)), Map.of()));
+        assertEquals(3, store.load().orElseThrow().step());
+        byte[] b = Files.readAllBytes(store.file());
+        b[b.length - 1] ^= 0x01;   // the last byte of 2f: still a finite float
+        Files.write(store.file(), b);
+        var ex = assertThrows(SafetensorsFormatException.class, store::load);
+        assertTrue(ex.getMessage().contains("do not match their SHA-256 'hora.sha256'"), ex.getMessage());
     }
 }

@@ -109,6 +109,15 @@ final class HoraFormat {
                         "tensor '" + LAYER + i + "."), ex);
             }
         }
+        List<String> saved = new ArrayList<>();
+        JsonNode mts = json.path("modules_to_save");
+        for (JsonNode n : mts.isArray() ? mts : List.<JsonNode>of()) {
+            saved.add(n.asText());
+        }
+        if (!new TreeSet<>(saved).equals(new TreeSet<>(head.keySet())) || saved.size() != head.size()) {
+            throw new AdapterFolderException(mf, "head tensors " + new TreeSet<>(head.keySet()) + " differ from "
+                    + "modules_to_save " + saved + " in " + AdapterFolder.CONFIG_FILE);
+        }
         String base = json.path("base_model_name_or_path").isTextual() ? json.get("base_model_name_or_path").asText() : null;
         return new SavedAdapter(cfg, base, numLayers, proj, layers, head);
     }
