@@ -54,7 +54,9 @@ final class BertGraphReader {
         INDArray pos = require(src, named, BertWeightNames.POSITION_EMBEDDINGS);
         INDArray types = require(src, named, BertWeightNames.TOKEN_TYPE_EMBEDDINGS);
         GraphConstants k = new GraphConstants(g, hidden);
-        BertConfig config = BertConfig.builder()
+        BertConfig config;
+        try {
+            config = BertConfig.builder()
                 .numLayers(layers)
                 .hiddenSize(hidden)
                 .numHeads(k.numHeads())
@@ -65,6 +67,9 @@ final class BertGraphReader {
                 .layerNormEps(k.layerNormEps())
                 .maskValue(k.maskValue())
                 .build();
+        } catch (IllegalArgumentException e) {   // sizes read from tensor shapes (e.g. a 0 dim)
+            throw new OnnxImportException(src, "the tensor shapes give no valid BERT config: " + e.getMessage(), e);
+        }
         k.checkGeluErf();
         checkPositionIds(src, buffers, config);
         return new Result(config, ordered(src, named, config));
