@@ -120,6 +120,10 @@ public class FinetuneCommand implements Callable<Integer> {
     /** --resume needs a checkpoint; a fresh run refuses to overwrite one. */
     static void prepareOutput(FinetuneSettings s) throws IOException {
         Path dir = Path.of(s.output());
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--output " + dir + " is an existing file, not a run directory; "
+                    + "choose another --output");
+        }
         boolean hasCheckpoint = Files.exists(dir.resolve(CheckpointStore.FILE));
         if (s.resume() && !hasCheckpoint) {
             throw new IllegalArgumentException("--resume: no " + CheckpointStore.FILE + " in " + dir);

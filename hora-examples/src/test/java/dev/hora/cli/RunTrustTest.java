@@ -4,17 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hora.finetune.RunFolder;
 import dev.hora.finetune.RunManifest;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A run directory is trusted only when complete and unchanged (manifest, checksums, class names);
@@ -144,5 +149,54 @@ class RunTrustTest {
         } finally {
             Files.writeString(train, Files.readString(train).replace("number five", "number 5"));
         }
+    }
+
+    /**
+     * Seeded mutants of a run directory (a bit flip, truncation or deletion of one of its files,
+     * manifest included): loading gives an error naming a path, or the original labels and tensors.
+     */
+    @Test
+    void runDirectoryMutantsAreRejectedOrIdentical() throws IOException {
+        RunFolder.Loaded want = RunFolder.load(run);
+        Map<String, INDArray> wantT = want.model().trainable();
+        Path r = copy("mutant");
+        List<String> files = new ArrayList<>(List.of(RunManifest.FILE, "settings.json", "labels.json",
+                "model.safetensors", "metrics.json"));
+        Random rnd = new Random(41);
+        int n = Math.max(20, Integer.getInteger("hora.mutants", 300) / 10);
+        int rejected = 0;
+        int identical = 0;
+        for (int i = 0; i < n; i++) {
+            Path f = r.resolve(files.get(rnd.nextInt(files.size())));
+            byte[] orig = Files.readAllBytes(f);
+            byte[] m = orig.clone();
+            switch (rnd.nextInt(3)) {
+                case 0 -> m[rnd.nextInt(m.length)] ^= (byte) (1 << rnd.nextInt(8));
+                case 1 -> m = Arrays.copyOf(orig, rnd.nextInt(orig.length));
+                default -> m = null;
+            }
+            if (m == null) {
+                Files.delete(f);
+            } else {
+                Files.write(f, m);
+            }
+            try {
+                RunFolder.Loaded got = RunFolder.load(r);
+                Map<String, INDArray> t = got.model().trainable();
+                assertEquals(want.labels(), got.labels(), f + " mutant " + i);
+                assertEquals(wantT.keySet(), t.keySet());
+                for (String k : wantT.keySet()) {
+                    assertArrayEquals(wantT.get(k).dup().data().asDouble(), t.get(k).dup().data().asDouble(), 0.0, k);
+                }
+                identical++;
+            } catch (IOException e) {
+                assertTrue(e.getMessage().contains(r.toString()), e.getMessage());
+                rejected++;
+            } finally {
+                Files.write(f, orig);
+            }
+        }
+        System.out.printf("run directory mutants: %d, rejected %d, identical %d%n", n, rejected, identical);
+        assertEquals(n, rejected + identical);
     }
 }

@@ -42,19 +42,35 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Writes {@code target} atomically; parent directories are created. */
+    /**
+     * Writes {@code target} atomically; parent directories are created.
+     *
+     * @throws IOException naming the path and the operation; for a full disk also the bytes the
+     *                     write had reached and the space left
+     */
     public static void write(Path target, StreamBody body) throws IOException {
         Path abs = target.toAbsolutePath();
         Path parent = abs.getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, "." + abs.getFileName() + ".", ".tmp");
+        createDirectories(parent);
+        if (Files.isDirectory(abs)) {
+            throw new IOException(abs + ": cannot write the file: a directory of that name exists");
+        }
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(parent, "." + abs.getFileName() + ".", ".tmp");
+        } catch (IOException e) {
+            throw failure(abs, "create a temporary file next to it", e, 0);
+        }
+        long[] written = {0};
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
                  OutputStream raw = Channels.newOutputStream(ch);
                  OutputStream out = new java.io.BufferedOutputStream(raw, 1 << 16)) {
-                body.write(new NonClosing(out));
+                body.write(new NonClosing(out, written));
                 out.flush();
                 ch.force(true);
+            } catch (IOException e) {
+                throw failure(abs, "write", e, written[0]);
             }
             move(tmp, abs, true);
             fsyncDirectory(parent);
@@ -62,6 +78,34 @@ public final class AtomicFiles {
             Files.deleteIfExists(tmp);
             throw e;
         }
+    }
+
+    private static void createDirectories(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IOException(dir + ": cannot create the directory: a file of that name exists", e);
+        } catch (IOException e) {
+            throw failure(dir, "create the directory", e, 0);
+        }
+    }
+
+    /** An I/O error as "PATH: cannot OPERATION: reason", with the space left when the disk is full. */
+    static IOException failure(Path path, String operation, IOException e, long written) {
+        String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : e.getMessage();
+        StringBuilder m = new StringBuilder(path + ": cannot " + operation + ": " + reason);
+        if (reason != null && reason.contains("No space left")) {
+            try {
+                java.nio.file.FileStore store = Files.getFileStore(path.getParent());
+                m.append(" (the write had reached ").append(written).append(" bytes; ").append(store.getUsableSpace())
+                        .append(" bytes left on ").append(store).append("; free some space and retry");
+                m.append(", the previous file is unchanged)");
+            } catch (IOException ignored) {
+                m.append(" (free some space and retry; the previous file is unchanged)");
+            }
+        }
+        return new IOException(m.toString(), e);
     }
 
     /** Writes the bytes to {@code target} atomically. */
@@ -78,9 +122,10 @@ public final class AtomicFiles {
     public static void publishDirectory(Path target, DirectoryBody body) throws IOException {
         Path abs = target.toAbsolutePath();
         Path parent = abs.getParent();
-        Files.createDirectories(parent);
+        createDirectories(parent);
         if (Files.exists(abs)) {
-            throw new java.nio.file.FileAlreadyExistsException(abs.toString());
+            throw new java.nio.file.FileAlreadyExistsException(abs.toString(), null,
+                    "already exists; choose another path or remove it first");
         }
         Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".");
         try {
@@ -148,6 +193,8 @@ public final class AtomicFiles {
             }
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("file system of " + to + " does not support atomic rename", e);
+        } catch (IOException e) {
+            throw failure(to, "replace it with the new content (rename from " + from.getFileName() + ")", e, 0);
         }
     }
 
@@ -159,15 +206,25 @@ public final class AtomicFiles {
         }
     }
 
-    /** Keeps the body from closing the underlying stream before the fsync. */
+    /** Keeps the body from closing the underlying stream before the fsync; counts the bytes written. */
     private static final class NonClosing extends FilterOutputStream {
-        NonClosing(OutputStream out) {
+        private final long[] written;
+
+        NonClosing(OutputStream out, long[] written) {
             super(out);
+            this.written = written;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            written[0]++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
+            written[0] += len;
         }
 
         @Override
