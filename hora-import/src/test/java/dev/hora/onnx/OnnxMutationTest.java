@@ -22,8 +22,9 @@ import org.nd4j.shade.protobuf.ByteString;
  * or exactly the original config and weights. Byte mutants of the whole file (bit flips,
  * truncation) may also import other values (ONNX carries no checksum), but only the project's own
  * exception may escape. Mutants per test: {@code -Dhora.mutants} (default 300).
- * Not covered here: edits of the graph's operators (the importer does not yet check that the
- * graph computes what the builder rebuilds, issue 9 "names trusted over structure").
+ * Operator mutants inside the encoder layers (another supported operator type) must be rejected
+ * ({@link GraphStructure}). Not covered: rewired node inputs and operator edits outside the
+ * layers (embeddings, mask), which the structure check does not yet compare.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class OnnxMutationTest {
@@ -158,5 +159,38 @@ class OnnxMutationTest {
         }
         System.out.printf("ONNX byte mutants: %d, rejected %d, identical %d, other values (no checksum in ONNX) %d%n",
                 n, counts[0], counts[1], counts[2]);
+    }
+
+    @Test
+    void layerOperatorMutantsAreRejected() {
+        String[] ops = {"Add", "Sub", "Mul", "Div", "MatMul", "Softmax", "Erf", "Sqrt", "Pow", "Identity", "Reshape"};
+        Random r = new Random(23);
+        int n = mutants() / 3;
+        int rejected = 0;
+        for (int i = 0; i < n; i++) {
+            GraphProto.Builder g = tiny.getGraph().toBuilder();
+            int at;
+            do {
+                at = r.nextInt(g.getNodeCount());
+            } while (!g.getNode(at).getName().startsWith("/encoder/layer."));
+            String op = ops[r.nextInt(ops.length)];
+            if (op.equals(g.getNode(at).getOpType())) {
+                op = "Neg".equals(op) ? "Abs" : "Neg";
+            }
+            g.setNode(at, g.getNode(at).toBuilder().setOpType(op));
+            int o;
+            try {
+                o = outcome(tiny.toBuilder().setGraph(g).build().toByteArray());
+            } catch (RuntimeException e) {
+                fail("operator mutant escaped as " + e, e);
+                return;
+            }
+            if (o != 0) {
+                fail(g.getNode(at).getName() + " as " + op + " imported");
+            }
+            rejected++;
+        }
+        System.out.printf("ONNX layer operator mutants: %d, rejected %d%n", n, rejected);
+        assertEquals(n, rejected);
     }
 }
