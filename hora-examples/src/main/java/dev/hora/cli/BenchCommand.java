@@ -5,6 +5,9 @@ import dev.hora.finetune.RunFolder;
 import dev.hora.finetune.Resources;
 import dev.hora.onnx.ImportedBert;
 import dev.hora.peft.ClassifierHead;
+import dev.hora.peft.Engine;
+import dev.hora.kernels.Workspaces;
+import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.peft.Inputs;
 import dev.hora.peft.PeftModel;
 import dev.hora.train.SameDiffTrainer;
@@ -48,6 +51,18 @@ public class BenchCommand implements Callable<Integer> {
     int iterations;
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
     Integer threads;
+    @Option(names = "--engine", defaultValue = "KERNELS", paramLabel = "ENGINE",
+            description = "kernels (default) or samediff (the reference graph). Candidates: ${COMPLETION-CANDIDATES}.",
+            converter = EngineConverter.class)
+    Engine engine;
+
+    /** Case-insensitive {@link Engine} names. */
+    static final class EngineConverter implements picocli.CommandLine.ITypeConverter<Engine> {
+        @Override
+        public Engine convert(String v) {
+            return Engine.valueOf(v.trim().toUpperCase(Locale.ROOT));
+        }
+    }
 
     @Override
     public Integer call() throws IOException {
@@ -66,17 +81,24 @@ public class BenchCommand implements Callable<Integer> {
                 .kind(dev.hora.config.AdapterKind.parse(kind.cliName())).rank(rank)
                 .applyMode(dev.hora.config.ApplyMode.valueOf(apply.toUpperCase(Locale.ROOT).replace("FACTORIZED", "FACTORISED")))
                 .build();
-        PeftModel model = PeftModel.builder(bert).adapter(cfg).build();
+        PeftModel model = PeftModel.builder(bert).adapter(cfg).engine(engine).build();
         Map<String, INDArray> feed = feed(bert.config().vocabSize());
-        SameDiffTrainer trainer = SameDiffTrainer.builder().sameDiff(model.sameDiff()).loss(ClassifierHead.LOSS)
-                .trainable(model.trainableNames()).adam(1e-3, 0, 1_000_000).build();
-        double fwd = median(() -> model.sameDiff().output(feed, ClassifierHead.PROBABILITIES));
-        double step = median(() -> trainer.step(feed));
-        hora.out().printf(Locale.ROOT, "%s on %s (%s), batch %d x seq %d%n", kind.cliName(), source.description(),
-                cfg == null ? "head only" : cfg.getApplyMode(), batchSize, seq);
+        SameDiffTrainer trainer = model.trainer(SameDiffTrainer.builder().adam(1e-3, 0, 1_000_000)).build();
+        boolean gc = engine == Engine.SAMEDIFF;
+        double fwd = median(() -> model.predictProba(feed.get(BertEncoder.INPUT_IDS),
+                feed.get(BertEncoder.ATTENTION_MASK), feed.get(BertEncoder.TOKEN_TYPE_IDS)), gc);
+        double step = median(() -> trainer.step(feed), gc);
+        hora.out().printf(Locale.ROOT, "%s on %s (%s, engine %s), batch %d x seq %d%n", kind.cliName(),
+                source.description(), cfg == null ? "head only" : cfg.getApplyMode(),
+                engine.name().toLowerCase(Locale.ROOT), batchSize, seq);
         hora.out().printf(Locale.ROOT, "import %.2f s | forward %.0f ms (%.1f ex/s) | train step %.0f ms (%.1f ex/s)"
                 + " | peak memory %.2f GB%n", importS, fwd, batchSize / (fwd / 1e3), step, batchSize / (step / 1e3),
                 Resources.peakRssBytes() / 1e9);
+        if (engine == Engine.KERNELS) {
+            long ws = Workspaces.reservedBytes(Workspaces.TRAIN);
+            hora.out().printf(Locale.ROOT, "training workspace %.0f MB = %.1f KB per token%n", ws / 1e6,
+                    ws / 1e3 / ((double) batchSize * seq));
+        }
         return 0;
     }
 
@@ -98,10 +120,13 @@ public class BenchCommand implements Callable<Integer> {
         return m;
     }
 
-    private double median(Runnable r) {
-        r.run();   // warm-up (builds the session / gradient graph)
+    private double median(Runnable r, boolean gc) {
+        r.run();   // warm-up (builds the session / gradient graph, sizes the workspaces)
         double[] ms = new double[iterations];
         for (int i = 0; i < iterations; i++) {
+            if (gc) {
+                System.gc();   // the SameDiff engine frees native buffers only with their Java wrappers
+            }
             long t = System.nanoTime();
             r.run();
             ms[i] = (System.nanoTime() - t) / 1e6;

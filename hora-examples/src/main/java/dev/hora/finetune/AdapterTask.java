@@ -3,6 +3,7 @@ package dev.hora.finetune;
 import dev.hora.data.TextDataset;
 import dev.hora.metrics.ClassificationReport;
 import dev.hora.peft.ClassifierHead;
+import dev.hora.peft.Engine;
 import dev.hora.peft.Inputs;
 import dev.hora.peft.PeftModel;
 import dev.hora.text.Batch;
@@ -34,7 +35,7 @@ final class AdapterTask implements TrainingTask {
         this.tok = tok;
         this.train = train;
         this.test = test;
-        this.trainer = b.sameDiff(model.sameDiff()).loss(ClassifierHead.LOSS).trainable(model.trainableNames()).build();
+        this.trainer = model.trainer(b).build();
         this.lengths = train.texts().stream().mapToInt(t -> tok.ids(t).length).toArray();
         this.batchSize = batchSize;
         this.seed = seed;
@@ -60,6 +61,11 @@ final class AdapterTask implements TrainingTask {
         Map<String, INDArray> feed = Inputs.feed(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
         feed.put(ClassifierHead.LABELS, TrainingTask.oneHot(train, idx));
         return trainer.step(feed);
+    }
+
+    @Override
+    public boolean collectsGarbage() {
+        return model.engine() == Engine.SAMEDIFF;
     }
 
     @Override

@@ -99,8 +99,8 @@ public final class Finetuner {
                         s.epochs()), stepsPerEpoch);
                 for (int b = first; b < batches.size(); b++) {
                     int[] idx = batches.get(b);
-                    if (task.runsEncoder() && trainer.iteration() % GC_EVERY == 0) {
-                        System.gc();   // ND4J frees native buffers when their Java wrappers are collected
+                    if (task.collectsGarbage() && trainer.iteration() % GC_EVERY == 0) {
+                        System.gc();   // SameDiff engine: ND4J frees native buffers when their Java wrappers are collected
                     }
                     double lr = trainer.learningRate();
                     float loss = task.step(idx);

@@ -54,7 +54,9 @@ final class ProbeTask implements TrainingTask {
         INDArray out = Nd4j.create(DataType.FLOAT, texts.size(), model.bert().config().hiddenSize());
         for (int from = 0; from < texts.size(); from += 64) {
             int to = Math.min(texts.size(), from + 64);
-            System.gc();   // each encoder pass leaves native buffers behind tiny Java wrappers
+            if (model.engine() == dev.hora.peft.Engine.SAMEDIFF) {
+                System.gc();   // SameDiff leaves native buffers behind tiny Java wrappers
+            }
             Batch b = tok.encode(texts.subList(from, to));
             INDArray p = model.pooled(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
             out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
@@ -89,11 +91,6 @@ final class ProbeTask implements TrainingTask {
             pred[i] = p.getRow(i).argMax().getInt(0);
         }
         return ClassificationReport.of(test.labels(), pred, test.labelNames());
-    }
-
-    @Override
-    public boolean runsEncoder() {
-        return false;
     }
 
     @Override

@@ -19,11 +19,12 @@ interface TrainingTask {
     ClassificationReport evaluate();
 
     /**
-     * True when a step runs the encoder: then the loop collects garbage before each step (each such
-     * step leaves ~100 MB+ of native buffers behind tiny Java wrappers). Head-only steps do not.
+     * True when a step runs the encoder on the SameDiff engine: then the loop collects garbage before
+     * each step (each such step leaves ~100 MB+ of native buffers behind tiny Java wrappers). The kernel
+     * engine plans its memory (workspaces) and head-only steps allocate little: neither collects.
      */
-    default boolean runsEncoder() {
-        return true;
+    default boolean collectsGarbage() {
+        return false;
     }
 
     /** Leaves the trained values in the PeftModel (the probe trains a copy of the head). */

@@ -22,13 +22,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <pre>
  *   W'_t = W_t + dW_t  for every adapted projection t;   probabilities = softmax(pooled W_c + b_c)
  * </pre>
- * Saved as SameDiff's FlatBuffers file ({@link #save}) and read back with {@link #load}.
+ * Predictions run on the kernel path ({@link dev.hora.peft.kernel.KernelEncoder}, same results as the
+ * graph, tested). Saved as SameDiff's FlatBuffers file ({@link #save}) and read back with {@link #load}.
  */
 public final class MergedModel {
     private final SameDiff sd;
+    private final dev.hora.peft.kernel.KernelObjective kernels;   // null: SameDiff only (older files)
 
     private MergedModel(SameDiff sd) {
         this.sd = sd;
+        this.kernels = MergedKernels.of(sd);
     }
 
     static MergedModel of(PeftModel model) {
@@ -46,6 +49,7 @@ public final class MergedModel {
         Map<String, INDArray> head = model.headParams();
         ClassifierHead.build(sd, enc.pooled(), head.get(ClassifierHead.WEIGHT).dup(),
                 head.get(ClassifierHead.BIAS).dup(), false);
+        MergedKernels.record(sd, model.bert().config(), model.pooling());
         return new MergedModel(sd);
     }
 
@@ -84,8 +88,11 @@ public final class MergedModel {
         return sd;
     }
 
-    /** Class probabilities [b, n]. */
+    /** Class probabilities [b, n], on the kernel path (the SameDiff graph for files without hora.config.*). */
     public INDArray predictProba(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
+        if (kernels != null) {
+            return kernels.probabilities(inputIds, attentionMask, tokenTypeIds);
+        }
         return sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), ClassifierHead.PROBABILITIES)
                 .get(ClassifierHead.PROBABILITIES);
     }

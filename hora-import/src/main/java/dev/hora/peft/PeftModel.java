@@ -12,6 +12,10 @@ import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.onnx.bert.Pooling;
 import dev.hora.onnx.bert.ProjectionHook;
 import dev.hora.onnx.bert.ProjectionSite;
+import dev.hora.adapter.FactorGraph;
+import dev.hora.peft.kernel.KernelEncoder;
+import dev.hora.peft.kernel.KernelObjective;
+import dev.hora.train.SameDiffTrainer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -46,12 +50,15 @@ public final class PeftModel {
     private final SameDiff sd = SameDiff.create();
     private final Map<Integer, Adapter> adapters;
     private final BertEncoder encoder;
+    private final Engine engine;
+    private KernelObjective kernels;
 
     private PeftModel(Builder b) {
         this.bert = b.bert;
         this.config = b.config;
         this.pooling = b.pooling;
         this.numClasses = b.numClasses;
+        this.engine = b.engine;
         BertConfig bc = bert.config();
         this.adapters = Collections.unmodifiableMap(plan(bc, b.selector));
         Map<Integer, Map<String, SDVariable>> vars = new TreeMap<>();
@@ -206,7 +213,40 @@ public final class PeftModel {
     }
 
     private INDArray output(String name, INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
+        if (engine == Engine.KERNELS) {
+            KernelObjective k = kernels();
+            switch (name) {
+                case ClassifierHead.PROBABILITIES: return k.probabilities(inputIds, attentionMask, tokenTypeIds);
+                case BertEncoder.POOLED: return k.pooled(inputIds, attentionMask, tokenTypeIds);
+                default: return k.lastHiddenState(inputIds, attentionMask, tokenTypeIds);
+            }
+        }
         return sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), name).get(name);
+    }
+
+    /** The engine that runs {@link #predictProba}, {@link #pooled}, {@link #lastHiddenState} and training. */
+    public Engine engine() {
+        return engine;
+    }
+
+    /**
+     * Points a trainer at this model's trainable tensors and loss on its engine: the kernel path's
+     * {@link KernelObjective}, or the SameDiff graph ({@link ClassifierHead#LOSS}).
+     */
+    public SameDiffTrainer.Builder trainer(SameDiffTrainer.Builder b) {
+        return engine == Engine.KERNELS ? b.objective(kernels())
+                : b.sameDiff(sd).loss(ClassifierHead.LOSS).trainable(trainableNames());
+    }
+
+    /** The kernel path (built on first use): objective, probabilities, pooled and hidden states. */
+    public synchronized KernelObjective kernels() {
+        if (kernels == null) {
+            KernelEncoder enc = new KernelEncoder(bert.config(), bert.weights(), DataType.FLOAT);
+            FactorGraph fg = adapters.isEmpty() ? null : new FactorGraph(adapters, adapterParams(), PeftModel::varName);
+            kernels = new KernelObjective(enc, fg, trainable(), ClassifierHead.WEIGHT, ClassifierHead.BIAS,
+                    pooling == Pooling.MEAN);
+        }
+        return kernels;
     }
 
     /** Trainable against total parameters, per adapter kind and head. */
@@ -235,6 +275,7 @@ public final class PeftModel {
         private Pooling pooling = Pooling.MEAN;
         private int numClasses = 2;
         private long seed = 42;
+        private Engine engine = Engine.KERNELS;
 
         private Builder(ImportedBert bert) {
             this.bert = Objects.requireNonNull(bert, "bert");
@@ -259,6 +300,12 @@ public final class PeftModel {
 
         public Builder numClasses(int numClasses) {
             this.numClasses = numClasses;
+            return this;
+        }
+
+        /** The engine; default {@link Engine#KERNELS}. */
+        public Builder engine(Engine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
             return this;
         }
 

@@ -22,11 +22,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training-loop core for a SameDiff graph in which only the listed variables train; every
- * pretrained tensor is a constant (or a variable left off the list) and is never touched.
+ * The training-loop core: the optimizer over named trainable tensors whose gradients come either
+ * from a SameDiff graph in which only the listed variables train (every pretrained tensor a
+ * constant, never touched), or from an {@link Objective} (the kernel path of an imported encoder,
+ * whose adapter parameters are SameDiff variables of the adapters' graphs).
  *
  * <pre>
  *   loss, {g_p} = sd.calculateGradientsAndOutputs(placeholders, [loss], trainable)   one pass
+ *            or = objective.lossAndGradients(batch)
  *   n  = ||{g_p}||_2 ;  g_p <- g_p * min(1, maxNorm / (n + 1e-6))                   (optional clipping)
  *   lr = updater.getLearningRate(t, epoch)                                           (ISchedule or fixed)
  *   u_p = updater_p(g_p, t, epoch)        ND4J GradientUpdater, state in its own view array
@@ -57,6 +60,8 @@ public final class SameDiffTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SameDiffTrainer.class);
 
     private final SameDiff sd;
+    private final Objective objective;
+    private final Map<String, INDArray> params = new LinkedHashMap<>();   // name -> live array
     private final String loss;
     private final List<String> trainable;
     private final IUpdater updater;
@@ -69,34 +74,43 @@ public final class SameDiffTrainer {
     private double lastGradNorm = Double.NaN;
 
     private SameDiffTrainer(Builder b) {
-        this.sd = Objects.requireNonNull(b.sd, "sameDiff must be set");
-        this.loss = Objects.requireNonNull(b.loss, "loss variable must be set");
-        this.trainable = List.copyOf(b.trainable);
+        this.objective = b.objective;
+        this.sd = objective == null ? Objects.requireNonNull(b.sd, "sameDiff (or an objective) must be set") : null;
+        this.loss = objective == null ? Objects.requireNonNull(b.loss, "loss variable must be set") : null;
+        this.trainable = objective == null ? List.copyOf(b.trainable) : List.copyOf(objective.parameters().keySet());
         this.updater = b.updater.clone();
         this.weightDecay = b.weightDecay > 0 ? new WeightDecay(b.weightDecay, true) : null;
         this.maxGradNorm = b.maxGradNorm;
-        SDVariable l = sd.getVariable(loss);
-        if (l == null || !l.dataType().isFPType()) {
-            throw new IllegalArgumentException("loss: '" + loss + "' is " + (l == null ? "not a variable of the graph"
-                    : "of type " + l.dataType() + ", not floating point"));
-        }
         if (trainable.isEmpty() || new HashSet<>(trainable).size() != trainable.size()) {
             throw new IllegalArgumentException("trainable: " + trainable + " must be non-empty without duplicates");
         }
-        for (String n : trainable) {
-            SDVariable v = sd.getVariable(n);
-            if (v == null || v.getVariableType() != VariableType.VARIABLE) {
-                throw new IllegalArgumentException("trainable: '" + n + "' is " + (v == null ? "not in the graph"
-                        : "a " + v.getVariableType() + ", not a VARIABLE") + " (use sd.var for trainable tensors)");
+        if (objective == null) {
+            SDVariable l = sd.getVariable(loss);
+            if (l == null || !l.dataType().isFPType()) {
+                throw new IllegalArgumentException("loss: '" + loss + "' is " + (l == null ? "not a variable of the graph"
+                        : "of type " + l.dataType() + ", not floating point"));
             }
-            INDArray p = v.getArr();
+            for (String n : trainable) {
+                SDVariable v = sd.getVariable(n);
+                if (v == null || v.getVariableType() != VariableType.VARIABLE) {
+                    throw new IllegalArgumentException("trainable: '" + n + "' is " + (v == null ? "not in the graph"
+                            : "a " + v.getVariableType() + ", not a VARIABLE") + " (use sd.var for trainable tensors)");
+                }
+                params.put(n, v.getArr());
+            }
+            sd.setLossVariables(loss);
+        } else {
+            params.putAll(objective.parameters());
+        }
+        for (String n : trainable) {
+            INDArray p = params.get(n);
             long size = updater.stateSize(p.length());
             INDArray view = size == 0 ? null : Nd4j.zeros(p.dataType(), 1, size);
             stateViews.put(n, view);
             updaters.put(n, updater.instantiate(view, true));
         }
-        sd.setLossVariables(loss);
-        LOG.debug("trainer: loss {}, {} trainable tensors, updater {}", loss, trainable.size(), updater);
+        LOG.debug("trainer: loss {}, {} trainable tensors, updater {}", objective == null ? loss : "objective",
+                trainable.size(), updater);
     }
 
     public static Builder builder() {
@@ -110,6 +124,19 @@ public final class SameDiffTrainer {
      * @return the loss before the update (the mean if the loss is not a scalar)
      */
     public float step(Map<String, INDArray> placeholders) {
+        if (objective != null) {
+            Objective.Result r = objective.lossAndGradients(placeholders);
+            List<INDArray> grads = new ArrayList<>(trainable.size());
+            for (String n : trainable) {
+                INDArray g = r.gradients().get(n);
+                if (g == null) {
+                    throw new IllegalStateException("trainable '" + n + "' got no gradient from the objective");
+                }
+                grads.add(g.isView() || g.ordering() != 'c' ? g.dup('c') : g);
+            }
+            update(grads);
+            return (float) r.loss();
+        }
         if (!sd.hasGradientFunction()) {   // the first step builds the gradient graph: quiet its stdout noise
             return QuietStdout.call(() -> doStep(placeholders));
         }
@@ -128,11 +155,16 @@ public final class SameDiffTrainer {
             }
             grads.add(g.isView() || g.ordering() != 'c' ? g.dup('c') : g);
         }
+        update(grads);
+        return l.length() == 1 ? l.getFloat(0) : l.meanNumber().floatValue();
+    }
+
+    private void update(List<INDArray> grads) {
         lastGradNorm = GlobalNormClipping.clip(grads, maxGradNorm);
         double lr = updater.hasLearningRate() ? updater.getLearningRate(iteration, epoch) : 0;
         for (int i = 0; i < trainable.size(); i++) {
             String n = trainable.get(i);
-            INDArray p = sd.getArrForVarName(n);
+            INDArray p = params.get(n);
             INDArray u = grads.get(i).reshape('c', 1, p.length());   // [1, length] as SameDiff's own fit
             updaters.get(n).applyUpdater(u, iteration, epoch);
             if (weightDecay != null) {
@@ -141,7 +173,6 @@ public final class SameDiffTrainer {
             p.subi(u.reshape('c', p.shape()));
         }
         iteration++;
-        return l.length() == 1 ? l.getFloat(0) : l.meanNumber().floatValue();
     }
 
     /** Marks the end of an epoch (the epoch counter is passed to the updater and schedules). */
@@ -176,7 +207,7 @@ public final class SameDiffTrainer {
     /** Copies of the current trainable values, by variable name. */
     public Map<String, INDArray> params() {
         Map<String, INDArray> m = new LinkedHashMap<>();
-        trainable.forEach(n -> m.put(n, sd.getArrForVarName(n).dup()));
+        trainable.forEach(n -> m.put(n, params.get(n).dup()));
         return m;
     }
 
@@ -184,7 +215,7 @@ public final class SameDiffTrainer {
     public Map<String, INDArray> state() {
         Map<String, INDArray> m = new LinkedHashMap<>();
         for (String n : trainable) {
-            m.put(PARAM_PREFIX + n, sd.getArrForVarName(n).dup());
+            m.put(PARAM_PREFIX + n, params.get(n).dup());
             INDArray view = stateViews.get(n);
             if (view != null) {
                 m.put(UPDATER_PREFIX + n, view.dup());
@@ -202,9 +233,9 @@ public final class SameDiffTrainer {
      *                                  or names a parameter this trainer does not train
      */
     public void restore(Map<String, INDArray> state) {
-        TrainerStates.check(state, trainable, stateViews, sd);
+        TrainerStates.check(state, trainable, stateViews, params);
         for (String n : trainable) {
-            sd.getArrForVarName(n).assign(state.get(PARAM_PREFIX + n));
+            params.get(n).assign(state.get(PARAM_PREFIX + n));
             INDArray view = stateViews.get(n);
             if (view != null) {
                 view.assign(state.get(UPDATER_PREFIX + n).reshape(view.shape()));   // updaters hold views of it
@@ -224,7 +255,11 @@ public final class SameDiffTrainer {
         private double weightDecay;
         private double maxGradNorm;
 
+        private Objective objective;
+
         public Builder sameDiff(SameDiff v) { sd = v; return this; }
+        /** Gradients from an {@link Objective} instead of a SameDiff graph (trainable = its parameters). */
+        public Builder objective(Objective v) { objective = v; return this; }
         public Builder loss(String v) { loss = v; return this; }
         public Builder trainable(List<String> v) { trainable = List.copyOf(v); return this; }
         public Builder trainable(String... v) { trainable = List.of(v); return this; }

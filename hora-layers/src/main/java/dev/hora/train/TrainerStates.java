@@ -3,7 +3,6 @@ package dev.hora.train;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -12,7 +11,8 @@ final class TrainerStates {
     private TrainerStates() {
     }
 
-    static void check(Map<String, INDArray> state, List<String> trainable, Map<String, INDArray> views, SameDiff sd) {
+    static void check(Map<String, INDArray> state, List<String> trainable, Map<String, INDArray> views,
+                      Map<String, INDArray> params) {
         for (String k : state.keySet()) {
             if (k.startsWith(SameDiffTrainer.PARAM_PREFIX)
                     && !trainable.contains(k.substring(SameDiffTrainer.PARAM_PREFIX.length()))) {
@@ -22,8 +22,8 @@ final class TrainerStates {
         }
         for (String n : trainable) {
             INDArray p = require(state, SameDiffTrainer.PARAM_PREFIX + n);
-            long[] want = sd.getArrForVarName(n).shape();
-            dtype(SameDiffTrainer.PARAM_PREFIX + n, p, sd.getArrForVarName(n).dataType());
+            long[] want = params.get(n).shape();
+            dtype(SameDiffTrainer.PARAM_PREFIX + n, p, params.get(n).dataType());
             if (!Arrays.equals(p.shape(), want)) {
                 throw new IllegalArgumentException("trainer state: '" + SameDiffTrainer.PARAM_PREFIX + n + "' has shape "
                         + Arrays.toString(p.shape()) + ", expected " + Arrays.toString(want));

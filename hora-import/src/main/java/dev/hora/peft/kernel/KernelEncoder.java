@@ -1,0 +1,279 @@
+package dev.hora.peft.kernel;
+
+import dev.hora.adapter.FactorGraph;
+import dev.hora.adapter.FactorGraph.Key;
+import dev.hora.config.ApplyMode;
+import dev.hora.config.Target;
+import dev.hora.kernels.Attention;
+import dev.hora.kernels.Gelu;
+import dev.hora.kernels.LayerNorm;
+import dev.hora.kernels.Linear;
+import dev.hora.kernels.LowRank;
+import dev.hora.kernels.StridedGemm;
+import dev.hora.kernels.Workspaces;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import dev.hora.onnx.BertConfig;
+import dev.hora.onnx.bert.BertWeightNames;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A BERT encoder's frozen trunk on the kernels of {@code dev.hora.kernels}, with adapters at any
+ * projection and a backward pass that computes only what training needs:
+ * <pre>
+ *   x0 = LN(word[ids] + type[types] + pos[0..S-1])                                       [T = B S, d]
+ *   layer l:  qkv = x [W_q|W_k|W_v] + b (+ adapters)    ctx = MHA(qkv, mask)             [T, 3d], [T, d]
+ *             h = LN(x + ctx W_o + b_o)     x' = LN(h + GELU(h W_i + b_i) W_2 + b_2)
+ *   adapter at a projection:  DENSE  y = x (W + dW) + b      FACTORISED  y = x W + b + [(x a_g) b_g]
+ *   backward: dx through every frozen W (never dW of a frozen tensor), dF (da, db or d(dW)) at each
+ *             adapter; layers below the lowest adapted layer run forward only.
+ * </pre>
+ * Not thread-safe; arrays are allocated in the caller's workspace ({@code dev.hora.kernels.Workspaces}).
+ */
+public final class KernelEncoder {
+    private final BertConfig config;
+    private final DataType type;
+    private final INDArray word;
+    private final INDArray tokenType;
+    private final INDArray position;
+    private final INDArray embGamma;
+    private final INDArray embBeta;
+    private final List<LayerWeights> layers = new ArrayList<>();
+
+    public KernelEncoder(BertConfig config, Map<String, INDArray> weights, DataType type) {
+        this.config = config;
+        this.type = type;
+        this.word = LayerWeights.get(weights, BertWeightNames.WORD_EMBEDDINGS, type);
+        this.tokenType = LayerWeights.get(weights, BertWeightNames.TOKEN_TYPE_EMBEDDINGS, type);
+        this.position = LayerWeights.get(weights, BertWeightNames.POSITION_EMBEDDINGS, type);
+        this.embGamma = LayerWeights.get(weights, BertWeightNames.EMBEDDINGS_LN_WEIGHT, type);
+        this.embBeta = LayerWeights.get(weights, BertWeightNames.EMBEDDINGS_LN_BIAS, type);
+        for (int l = 0; l < config.numLayers(); l++) {
+            layers.add(LayerWeights.of(config, weights, l, type));
+        }
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    public DataType dataType() {
+        return type;
+    }
+
+    /** What one layer keeps for its backward pass. */
+    private record Saved(INDArray x, LayerWeights w, INDArray qkvW, INDArray oW, INDArray iW, INDArray outW,
+                         INDArray qkv, Attention.Saved att, LayerNorm.Saved ln1, INDArray g, INDArray dydz,
+                         LayerNorm.Saved ln2, Map<Target, INDArray> xa) {
+    }
+
+    /** One forward pass: hidden [T, d] and, when training, what the backward needs. */
+    public final class Pass {
+        private final int batch;
+        private final int seq;
+        private final INDArray hidden;
+        private final Map<Key, FactorGraph.Arrays> adapters;
+        private final Map<Integer, Saved> saved = new LinkedHashMap<>();
+        private final int from;
+
+        private Pass(int batch, int seq, INDArray hidden, Map<Key, FactorGraph.Arrays> adapters, int from) {
+            this.batch = batch;
+            this.seq = seq;
+            this.hidden = hidden;
+            this.adapters = adapters;
+            this.from = from;
+        }
+
+        /** last_hidden_state as rows [B S, d]. */
+        public INDArray hidden() {
+            return hidden;
+        }
+
+        public int batch() {
+            return batch;
+        }
+
+        public int seq() {
+            return seq;
+        }
+    }
+
+    /**
+     * @param ids, mask, types  [B, S] (any integer type; mask 0/1)
+     * @param adapters          the factor graph's arrays per adapted projection (empty: the base model)
+     * @param train             keep activations for {@link #backward} from the lowest adapted layer on
+     */
+    public Pass forward(INDArray ids, INDArray mask, INDArray types, Map<Key, FactorGraph.Arrays> adapters,
+                        boolean train) {
+        int b = (int) ids.size(0);
+        int s = (int) ids.size(1);
+        if (s > position.size(0)) {
+            throw new IllegalArgumentException("sequence length " + s + " exceeds the model's " + position.size(0)
+                    + " positions");
+        }
+        int from = train ? adapters.keySet().stream().mapToInt(Key::layer).min().orElse(config.numLayers())
+                : config.numLayers();
+        int[] posIdx = new int[b * s];
+        for (int i = 0; i < posIdx.length; i++) {
+            posIdx[i] = i % s;
+        }
+        INDArray x = Nd4j.pullRows(word, 1, ids.reshape((long) b * s).toIntVector());
+        x.addi(Nd4j.pullRows(tokenType, 1, types.reshape((long) b * s).toIntVector()));
+        x.addi(Nd4j.pullRows(position, 1, posIdx));
+        x = LayerNorm.inferInPlace(x, embGamma, embBeta, config.layerNormEps());
+        INDArray additive = mask.castTo(type).rsub(1.0).muli(config.maskValue());           // [B, S]
+        Pass pass = new Pass(b, s, null, adapters, from);
+        MemoryWorkspace outer = Workspaces.current();
+        for (int l = 0; l < config.numLayers(); l++) {
+            try (MemoryWorkspace inner = Workspaces.open(Workspaces.LAYER)) {
+                x = layer(pass, l, x, additive, l >= from, outer);
+            }
+        }
+        Pass done = new Pass(b, s, x, adapters, from);
+        done.saved.putAll(pass.saved);
+        return done;
+    }
+
+    private INDArray layer(Pass p, int l, INDArray x, INDArray additive, boolean keep, MemoryWorkspace outer) {
+        LayerWeights w = layers.get(l);
+        int d = config.hiddenSize();
+        Map<Target, INDArray> xa = new LinkedHashMap<>();
+        INDArray qkvW = w.qkvW();
+        for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
+            FactorGraph.Arrays f = p.adapters.get(new Key(l, t));
+            if (f != null && f.mode() == ApplyMode.DENSE) {
+                if (qkvW == w.qkvW()) {
+                    qkvW = w.qkvW().dup('c');
+                }
+                qkvW.get(NDArrayIndex.all(), NDArrayIndex.interval((long) t.ordinal() * d, (long) (t.ordinal() + 1) * d))
+                        .addi(f.deltaW());
+            }
+        }
+        INDArray qkv = Linear.forward(x, qkvW, w.qkvB());
+        for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
+            addFactorised(p, l, t, x, qkv, (long) t.ordinal() * d, xa);
+        }
+        Attention.Saved att = Attention.forward(qkv, additive, p.batch, p.seq, config.numHeads());
+        INDArray oW = effective(p, l, Target.O, w.oW());
+        INDArray a = Linear.forward(att.context(), oW, w.oB());
+        addFactorised(p, l, Target.O, att.context(), a, 0, xa);
+        a.addi(x);
+        LayerNorm.Saved ln1 = keep ? LayerNorm.forwardInPlace(a, w.ln1G(), w.ln1B(), config.layerNormEps()) : null;
+        INDArray h = keep ? ln1.y() : LayerNorm.inferInPlace(a, w.ln1G(), w.ln1B(), config.layerNormEps());
+        INDArray iW = effective(p, l, Target.FFN_IN, w.iW());
+        INDArray z = Linear.forward(h, iW, w.iB());
+        addFactorised(p, l, Target.FFN_IN, h, z, 0, xa);
+        INDArray dydz = Gelu.forwardInPlace(z, keep);                                       // z is now g
+        INDArray outW = effective(p, l, Target.FFN_OUT, w.outW());
+        INDArray o = Linear.forward(z, outW, w.outB());
+        addFactorised(p, l, Target.FFN_OUT, z, o, 0, xa);
+        o.addi(h);
+        if (!keep) {
+            return Workspaces.keep(LayerNorm.inferInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps()), outer);
+        }
+        LayerNorm.Saved ln2 = LayerNorm.forwardInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps());
+        // keep only what the backward reads (the rest of this layer's scope is reused by the next layer)
+        boolean ffnOut = p.adapters.containsKey(new Key(l, Target.FFN_OUT));
+        Map<Target, INDArray> xaKept = new LinkedHashMap<>();
+        xa.forEach((t, v) -> xaKept.put(t, Workspaces.keep(v, outer)));
+        INDArray y = Workspaces.keep(ln2.y(), outer);
+        p.saved.put(l, new Saved(x, w, keepW(qkvW, w.qkvW(), outer), keepW(oW, w.oW(), outer),
+                keepW(iW, w.iW(), outer), keepW(outW, w.outW(), outer), Workspaces.keep(qkv, outer),
+                new Attention.Saved(Workspaces.keep(att.context(), outer), Workspaces.keep(att.probs(), outer)),
+                keep(ln1, outer), ffnOut ? Workspaces.keep(z, outer) : null, Workspaces.keep(dydz, outer),
+                new LayerNorm.Saved(y, Workspaces.keep(ln2.xhat(), outer), Workspaces.keep(ln2.rstd(), outer)), xaKept));
+        return y;
+    }
+
+    private static LayerNorm.Saved keep(LayerNorm.Saved s, MemoryWorkspace outer) {
+        return new LayerNorm.Saved(Workspaces.keep(s.y(), outer), Workspaces.keep(s.xhat(), outer),
+                Workspaces.keep(s.rstd(), outer));
+    }
+
+    /** An effective weight: the frozen one itself, or this step's W + dW moved to the pass's scope. */
+    private static INDArray keepW(INDArray effective, INDArray frozen, MemoryWorkspace outer) {
+        return effective == frozen ? frozen : Workspaces.keep(effective, outer);
+    }
+
+    private static INDArray effective(Pass p, int l, Target t, INDArray w) {
+        FactorGraph.Arrays f = p.adapters.get(new Key(l, t));
+        return f != null && f.mode() == ApplyMode.DENSE ? w.add(f.deltaW()) : w;
+    }
+
+    private static void addFactorised(Pass p, int l, Target t, INDArray x, INDArray y, long offset,
+                                      Map<Target, INDArray> xa) {
+        FactorGraph.Arrays f = p.adapters.get(new Key(l, t));
+        if (f != null && f.mode() == ApplyMode.FACTORISED) {
+            xa.put(t, LowRank.forwardAdd(x, f.a(), f.b(), y, offset));
+        }
+    }
+
+    /**
+     * Backward from dL/dhidden [T, d] (overwritten) to the gradient of every adapter's arrays
+     * (same {@link FactorGraph.Arrays} form, gradients in place of values).
+     */
+    public Map<Key, FactorGraph.Arrays> backward(Pass p, INDArray dHidden) {
+        StridedGemm.check(dHidden, "dHidden");
+        Map<Key, FactorGraph.Arrays> grads = new LinkedHashMap<>();
+        INDArray dy = dHidden;
+        MemoryWorkspace outer = Workspaces.current();
+        for (int l = config.numLayers() - 1; l >= p.from; l--) {
+            try (MemoryWorkspace inner = Workspaces.open(Workspaces.LAYER)) {
+                Map<Key, FactorGraph.Arrays> layerGrads = new LinkedHashMap<>();
+                dy = Workspaces.keep(layerBackward(p, l, dy, layerGrads), outer);
+                layerGrads.forEach((k, g) -> grads.put(k, new FactorGraph.Arrays(g.mode(), Workspaces.keep(g.a(), outer),
+                        Workspaces.keep(g.b(), outer), Workspaces.keep(g.deltaW(), outer))));
+            }
+        }
+        return grads;
+    }
+
+    /** One layer's backward: dx from dL/d(layer output); adapter gradients into {@code grads}. */
+    private INDArray layerBackward(Pass p, int l, INDArray dy, Map<Key, FactorGraph.Arrays> grads) {
+        int d = config.hiddenSize();
+        {
+            Saved s = p.saved.get(l);
+            INDArray dOut = LayerNorm.backwardInPlace(dy, s.w().ln2G(), s.ln2());        // d(o + h) [T, d]
+            INDArray dg = Linear.inputGradient(dOut, s.outW(), null);                     // [T, f]
+            adapterGrad(p, l, Target.FFN_OUT, s, s.g(), dOut, 0, dg, grads);
+            INDArray dz = Gelu.backwardInPlace(dg, s.dydz());
+            adapterGrad(p, l, Target.FFN_IN, s, s.ln1().y(), dz, 0, dOut, grads);
+            INDArray dh = Linear.inputGradient(dz, s.iW(), dOut);
+            INDArray da = LayerNorm.backwardInPlace(dh, s.w().ln1G(), s.ln1());          // d(a + x)
+            INDArray dctx = Linear.inputGradient(da, s.oW(), null);
+            adapterGrad(p, l, Target.O, s, s.att().context(), da, 0, dctx, grads);
+            INDArray dqkv = Attention.backward(dctx, s.att(), s.qkv(), p.batch, p.seq, config.numHeads());
+            for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
+                adapterGrad(p, l, t, s, s.x(), dqkv, (long) t.ordinal() * d, da, grads);
+            }
+            return Linear.inputGradient(dqkv, s.qkvW(), da);                              // dx [T, d]
+        }
+    }
+
+    /** Gradient of the adapter at (l, t), if any; a factorised one also adds its path into dx. */
+    private static void adapterGrad(Pass p, int l, Target t, Saved s, INDArray x, INDArray dy, long offset,
+                                    INDArray dx, Map<Key, FactorGraph.Arrays> grads) {
+        Key key = new Key(l, t);
+        FactorGraph.Arrays f = p.adapters.get(key);
+        if (f == null) {
+            return;
+        }
+        if (f.mode() == ApplyMode.DENSE) {
+            int in = (int) x.size(1);
+            int out = (int) f.deltaW().size(1);
+            INDArray dw = Nd4j.create(x.dataType(), in, out);
+            StridedGemm.gemm(true, false, in, out, (int) x.size(0), 1, x, 0, in, dy, offset, (int) dy.size(1),
+                    0, dw, 0, out);
+            grads.put(key, new FactorGraph.Arrays(ApplyMode.DENSE, null, null, dw));
+        } else {
+            INDArray[] g = LowRank.backward(x, s.xa().get(t), f.a(), f.b(), dy, offset, dx);
+            grads.put(key, new FactorGraph.Arrays(ApplyMode.FACTORISED, g[0], g[1], null));
+        }
+    }
+}

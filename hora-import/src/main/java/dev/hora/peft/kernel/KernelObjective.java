@@ -1,0 +1,125 @@
+package dev.hora.peft.kernel;
+
+import dev.hora.adapter.FactorGraph;
+import dev.hora.adapter.FactorGraph.Key;
+import dev.hora.kernels.Pooling;
+import dev.hora.kernels.SoftmaxCrossEntropy;
+import dev.hora.kernels.Workspaces;
+import dev.hora.onnx.bert.BertEncoder;
+import dev.hora.train.Objective;
+import dev.hora.util.QuietStdout;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The classifier's training objective on the kernel path, one step:
+ * <pre>
+ *   F = factorGraph.forward()                        adapters' SameDiff graphs -> factors (or dW)
+ *   in one workspace:  h = encoder.forward(batch, F)  -> pooled = M h -> (loss, dW_c, db_c, dpooled)
+ *                      dF = encoder.backward(M^T dpooled)
+ *   dtheta = factorGraph.backward(dF)                 external gradients into the adapters' graphs
+ * </pre>
+ * Parameters: the live adapter and head arrays ({@code adapter.layer.<l>.<p>}, {@code classifier.*}).
+ */
+public final class KernelObjective implements Objective {
+    private final KernelEncoder encoder;
+    private final FactorGraph factors;
+    private final Map<String, INDArray> parameters;
+    private final String headWeight;
+    private final String headBias;
+    private final boolean meanPooling;
+    private boolean quiet;
+
+    /**
+     * @param factors    the adapters' graph, or null (only the head trains)
+     * @param parameters live arrays: the factor graph's parameters, then the head's
+     */
+    public KernelObjective(KernelEncoder encoder, FactorGraph factors, Map<String, INDArray> parameters,
+                           String headWeight, String headBias, boolean meanPooling) {
+        this.encoder = encoder;
+        this.factors = factors;
+        this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        this.headWeight = headWeight;
+        this.headBias = headBias;
+        this.meanPooling = meanPooling;
+    }
+
+    @Override
+    public Map<String, INDArray> parameters() {
+        return parameters;
+    }
+
+    /** The pooling matrix [B, B S] of a batch. */
+    INDArray poolingMatrix(INDArray mask) {
+        return meanPooling ? Pooling.meanMatrix(mask, encoder.dataType())
+                : Pooling.clsMatrix((int) mask.size(0), (int) mask.size(1), encoder.dataType());
+    }
+
+    /** batch: input_ids, attention_mask, token_type_ids [B, S] and labels [B, n] one-hot. */
+    @Override
+    public Result lossAndGradients(Map<String, INDArray> batch) {
+        Map<Key, FactorGraph.Arrays> f = factors == null ? Map.of() : factors.forward();
+        INDArray ids = batch.get(BertEncoder.INPUT_IDS);
+        INDArray mask = batch.get(BertEncoder.ATTENTION_MASK);
+        INDArray labels = batch.get("labels").castTo(encoder.dataType());
+        Map<Key, FactorGraph.Arrays> dF = new LinkedHashMap<>();
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        double loss;
+        try (MemoryWorkspace ws = Workspaces.open(Workspaces.TRAIN)) {
+            KernelEncoder.Pass pass = encoder.forward(ids, mask, batch.get(BertEncoder.TOKEN_TYPE_IDS), f, true);
+            INDArray m = poolingMatrix(mask);
+            INDArray pooled = Pooling.forward(m, pass.hidden());
+            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.forwardBackward(pooled, parameters.get(headWeight),
+                    parameters.get(headBias), labels);
+            loss = r.loss();
+            grads.put(headWeight, r.dW().detach());
+            grads.put(headBias, r.db().reshape(parameters.get(headBias).shape()).detach());
+            if (factors != null) {
+                encoder.backward(pass, Pooling.backward(m, r.dx())).forEach((k, g) -> dF.put(k,
+                        new FactorGraph.Arrays(g.mode(), detach(g.a()), detach(g.b()), detach(g.deltaW()))));
+            }
+        }
+        if (factors != null) {
+            Map<String, INDArray> pg = quiet ? factors.backward(dF) : QuietStdout.call(() -> factors.backward(dF));
+            quiet = true;
+            Map<String, INDArray> all = new LinkedHashMap<>(pg);
+            all.putAll(grads);
+            grads = all;
+        }
+        return new Result(loss, grads);
+    }
+
+    private static INDArray detach(INDArray a) {
+        return a == null ? null : a.detach();
+    }
+
+    /** Class probabilities [B, n] (inference, no saved activations). */
+    public INDArray probabilities(INDArray ids, INDArray mask, INDArray types) {
+        Map<Key, FactorGraph.Arrays> f = factors == null ? Map.of() : factors.forward();
+        try (MemoryWorkspace ws = Workspaces.open(Workspaces.INFER)) {
+            INDArray pooled = Pooling.forward(poolingMatrix(mask), encoder.forward(ids, mask, types, f, false).hidden());
+            return SoftmaxCrossEntropy.probabilities(pooled, parameters.get(headWeight), parameters.get(headBias))
+                    .detach();
+        }
+    }
+
+    /** Pooled encoder output [B, d]. */
+    public INDArray pooled(INDArray ids, INDArray mask, INDArray types) {
+        Map<Key, FactorGraph.Arrays> f = factors == null ? Map.of() : factors.forward();
+        try (MemoryWorkspace ws = Workspaces.open(Workspaces.INFER)) {
+            return Pooling.forward(poolingMatrix(mask), encoder.forward(ids, mask, types, f, false).hidden()).detach();
+        }
+    }
+
+    /** last_hidden_state [B, S, d]. */
+    public INDArray lastHiddenState(INDArray ids, INDArray mask, INDArray types) {
+        Map<Key, FactorGraph.Arrays> f = factors == null ? Map.of() : factors.forward();
+        try (MemoryWorkspace ws = Workspaces.open(Workspaces.INFER)) {
+            KernelEncoder.Pass p = encoder.forward(ids, mask, types, f, false);
+            return p.hidden().reshape(p.batch(), p.seq(), encoder.config().hiddenSize()).detach();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.hora.peft.kernel;
+
+import dev.hora.onnx.BertConfig;
+import dev.hora.onnx.bert.BertWeightNames;
+import dev.hora.onnx.bert.ModuleKind;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The frozen tensors of one BERT layer in the kernel path's layout:
+ * <pre>
+ *   qkvW [d, 3d] = [W_q | W_k | W_v],  qkvB [3d]      (one GEMM for the three projections)
+ *   oW [d, d], oB;  iW [d, f], iB;  outW [f, d], outB;  ln1 / ln2 gamma, beta [d]
+ * </pre>
+ */
+record LayerWeights(INDArray qkvW, INDArray qkvB, INDArray oW, INDArray oB, INDArray iW, INDArray iB,
+                    INDArray outW, INDArray outB, INDArray ln1G, INDArray ln1B, INDArray ln2G, INDArray ln2B) {
+
+    static LayerWeights of(BertConfig c, Map<String, INDArray> w, int l, DataType t) {
+        INDArray qkvW = Nd4j.hstack(get(w, ModuleKind.QUERY.weightName(l), t), get(w, ModuleKind.KEY.weightName(l), t),
+                get(w, ModuleKind.VALUE.weightName(l), t));
+        INDArray qkvB = Nd4j.concat(0, get(w, ModuleKind.QUERY.biasName(l), t), get(w, ModuleKind.KEY.biasName(l), t),
+                get(w, ModuleKind.VALUE.biasName(l), t));
+        String ln1 = BertWeightNames.layer(l, BertWeightNames.ATTENTION_LN);
+        String ln2 = BertWeightNames.layer(l, BertWeightNames.OUTPUT_LN);
+        return new LayerWeights(qkvW, qkvB,
+                get(w, ModuleKind.ATTENTION_OUTPUT.weightName(l), t), get(w, ModuleKind.ATTENTION_OUTPUT.biasName(l), t),
+                get(w, ModuleKind.INTERMEDIATE.weightName(l), t), get(w, ModuleKind.INTERMEDIATE.biasName(l), t),
+                get(w, ModuleKind.OUTPUT.weightName(l), t), get(w, ModuleKind.OUTPUT.biasName(l), t),
+                get(w, ln1 + ".weight", t), get(w, ln1 + ".bias", t), get(w, ln2 + ".weight", t), get(w, ln2 + ".bias", t));
+    }
+
+    static INDArray get(Map<String, INDArray> w, String name, DataType t) {
+        INDArray a = w.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("tensor " + name + " is missing");
+        }
+        return a.dataType() == t ? a.dup('c') : a.castTo(t).dup('c');
+    }
+}

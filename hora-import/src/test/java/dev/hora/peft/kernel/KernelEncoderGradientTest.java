@@ -1,0 +1,88 @@
+package dev.hora.peft.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hora.adapter.FactorGraph;
+import dev.hora.adapter.FactorGraph.Key;
+import dev.hora.config.ApplyMode;
+import dev.hora.config.Target;
+import dev.hora.onnx.ImportedBert;
+import dev.hora.onnx.TestModels;
+import dev.hora.onnx.bert.BertEncoder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The whole kernel encoder's backward in double precision against central finite differences of
+ * L = sum(hidden * R): every adapter array at every target, dense and factorised, per-head and one
+ * group, with a ragged padded batch (the gradient of padded positions flows only through the mask).
+ */
+class KernelEncoderGradientTest {
+    private static final double H = 1e-6;
+
+    @Test
+    void backwardEqualsFiniteDifferences() {
+        ImportedBert bert = TestModels.tiny();
+        KernelEncoder enc = new KernelEncoder(bert.config(), bert.weights(), DataType.DOUBLE);
+        Map<String, INDArray> feeds = TestModels.tinyFeeds(7, 6, 3, 5);
+        int d = bert.config().hiddenSize();
+        int f = bert.config().intermediateSize();
+        int heads = bert.config().numHeads();
+        Map<Key, FactorGraph.Arrays> adapters = new LinkedHashMap<>();
+        long seed = 1;
+        for (Target t : Target.values()) {
+            int in = t == Target.FFN_OUT ? f : d;
+            int out = t == Target.FFN_IN ? f : d;
+            // layer 1: factorised (per-head for attention targets, one group for the feed-forward), layer 0: dense
+            adapters.put(new Key(0, t), new FactorGraph.Arrays(ApplyMode.DENSE, null, null,
+                    Nd4j.randn(seed++, new long[]{in, out}).castTo(DataType.DOUBLE).muli(0.05)));
+            int g = t.ordinal() < 4 ? heads : 1;
+            adapters.put(new Key(1, t), new FactorGraph.Arrays(ApplyMode.FACTORISED,
+                    Nd4j.randn(seed++, new long[]{g, in, 2}).castTo(DataType.DOUBLE).muli(0.3),
+                    Nd4j.randn(seed++, new long[]{g, 2, out / g}).castTo(DataType.DOUBLE).muli(0.3), null));
+        }
+        INDArray ids = feeds.get(BertEncoder.INPUT_IDS);
+        INDArray mask = feeds.get(BertEncoder.ATTENTION_MASK);
+        INDArray types = feeds.get(BertEncoder.TOKEN_TYPE_IDS);
+        INDArray r = Nd4j.randn(99, new long[]{ids.length(), d}).castTo(DataType.DOUBLE);
+        KernelEncoder.Pass pass = enc.forward(ids, mask, types, adapters, true);
+        Map<Key, FactorGraph.Arrays> grads = enc.backward(pass, r.dup());
+        Random pick = new Random(3);
+        double worst = 0;
+        for (Map.Entry<Key, FactorGraph.Arrays> e : adapters.entrySet()) {
+            FactorGraph.Arrays v = e.getValue();
+            FactorGraph.Arrays g = grads.get(e.getKey());
+            INDArray[][] pairs = v.mode() == ApplyMode.DENSE ? new INDArray[][]{{v.deltaW(), g.deltaW()}}
+                    : new INDArray[][]{{v.a(), g.a()}, {v.b(), g.b()}};
+            for (INDArray[] pr : pairs) {
+                INDArray flat = pr[0].reshape(pr[0].length());
+                INDArray gFlat = pr[1].reshape(pr[1].length());
+                for (int trial = 0; trial < 3; trial++) {
+                    long i = pick.nextInt((int) flat.length());
+                    double x0 = flat.getDouble(i);
+                    flat.putScalar(i, x0 + H);
+                    double lp = loss(enc, ids, mask, types, adapters, r);
+                    flat.putScalar(i, x0 - H);
+                    double lm = loss(enc, ids, mask, types, adapters, r);
+                    flat.putScalar(i, x0);
+                    double fd = (lp - lm) / (2 * H);
+                    double an = gFlat.getDouble(i);
+                    double err = Math.abs(fd - an) / Math.max(Math.abs(fd) + Math.abs(an), 1e-8);
+                    worst = Math.max(worst, err);
+                    assertTrue(err < 1e-6, e.getKey() + " element " + i + ": analytic " + an + " vs numeric " + fd);
+                }
+            }
+        }
+        assertTrue(worst >= 0);
+    }
+
+    private static double loss(KernelEncoder enc, INDArray ids, INDArray mask, INDArray types,
+                               Map<Key, FactorGraph.Arrays> adapters, INDArray r) {
+        return enc.forward(ids, mask, types, adapters, false).hidden().mul(r).sumNumber().doubleValue();
+    }
+}

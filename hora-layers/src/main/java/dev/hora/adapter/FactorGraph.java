@@ -1,0 +1,129 @@
+package dev.hora.adapter;
+
+import dev.hora.config.ApplyMode;
+import dev.hora.config.Target;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The adapters' own SameDiff graph on the kernel path: from the live adapter parameters it emits,
+ * for every adapted projection, what the kernels apply, and takes the kernels' gradients of those
+ * back as external gradients.
+ * <pre>
+ *   forward:   theta --(LoRA / MH-LoRA / HoRA hypernetwork)--> F_k = (a [G, d_in, r], s b [G, r, d_g])   FACTORISED
+ *                                                           or  F_k = dW [d_in, d_out]                   DENSE
+ *   backward:  L_s = sum_k sum(F_k * G_k),  G_k = dL/dF_k from the kernels (placeholders)
+ *              => dL_s/dtheta = sum_k G_k dF_k/dtheta = dL/dtheta               (chain rule, one SameDiff pass)
+ * </pre>
+ * The mode of each projection is the adapter config's {@link ApplyMode} resolved by its group count,
+ * as on the SameDiff path. Parameters are the caller's live arrays (shared, not copied), named by
+ * {@code naming(layer, param)}.
+ */
+public final class FactorGraph {
+    /** One adapted projection: layer index and target. */
+    public record Key(int layer, Target target) {
+    }
+
+    /** What the kernels apply at one projection: {@code deltaW} (DENSE) or {@code a}, {@code b} (FACTORISED). */
+    public record Arrays(ApplyMode mode, INDArray a, INDArray b, INDArray deltaW) {
+    }
+
+    private final SameDiff sd = SameDiff.create();
+    private final Map<Key, ApplyMode> modes = new LinkedHashMap<>();
+    private final Map<String, INDArray> params = new LinkedHashMap<>();
+    private final List<String> outputs = new ArrayList<>();
+
+    public FactorGraph(Map<Integer, Adapter> adapters, Map<Integer, Map<String, INDArray>> liveParams,
+                       BiFunction<Integer, String, String> naming) {
+        List<SDVariable> terms = new ArrayList<>();
+        adapters.forEach((layer, adapter) -> {
+            Map<String, SDVariable> vars = new LinkedHashMap<>();
+            liveParams.get(layer).forEach((p, arr) -> {
+                String name = naming.apply(layer, p);
+                vars.put(p, sd.var(name, arr));
+                params.put(name, arr);
+            });
+            adapter.projections().forEach((t, shape) -> {
+                Key key = new Key(layer, t);
+                Factors f = adapter.factors(sd, vars, t);
+                ApplyMode mode = adapter.config().getApplyMode().resolve(f.groups());
+                modes.put(key, mode);
+                if (mode == ApplyMode.DENSE) {
+                    terms.add(output(key, "dW", AdapterOps.deltaW(sd, f, shape)));
+                } else {
+                    terms.add(output(key, "a", f.a()));
+                    terms.add(output(key, "b", f.b()));
+                }
+            });
+        });
+        SDVariable loss = terms.get(0);
+        for (int i = 1; i < terms.size(); i++) {
+            loss = loss.add(terms.get(i));
+        }
+        loss.rename("surrogate_loss").markAsLoss();
+    }
+
+    private SDVariable output(Key k, String part, SDVariable v) {
+        String name = outName(k, part);
+        outputs.add(name);
+        SDVariable named = sd.identity(name, v);   // never rename a parameter itself
+        SDVariable g = sd.placeHolder(gradName(name), named.dataType(), named.getShape());
+        return sd.sum(named.mul(g));
+    }
+
+    private static String outName(Key k, String part) {
+        return "factor.layer." + k.layer() + "." + k.target().name() + "." + part;
+    }
+
+    private static String gradName(String out) {
+        return "grad." + out;
+    }
+
+    /** The projections, in layer then target order, with their resolved modes. */
+    public Map<Key, ApplyMode> modes() {
+        return Collections.unmodifiableMap(modes);
+    }
+
+    /** Live parameter arrays by SameDiff name. */
+    public Map<String, INDArray> parameters() {
+        return Collections.unmodifiableMap(params);
+    }
+
+    /** Evaluates every projection's factors (or dW) from the current parameters. */
+    public Map<Key, Arrays> forward() {
+        Map<String, INDArray> out = sd.output(Collections.emptyMap(), outputs);
+        Map<Key, Arrays> m = new LinkedHashMap<>();
+        modes.forEach((k, mode) -> m.put(k, mode == ApplyMode.DENSE
+                ? new Arrays(mode, null, null, out.get(outName(k, "dW")))
+                : new Arrays(mode, out.get(outName(k, "a")), out.get(outName(k, "b")), null)));
+        return m;
+    }
+
+    /**
+     * dL/dtheta by parameter name from dL/dF_k ({@link Arrays} with the gradient in place of each
+     * value, same shapes, detached from any workspace).
+     */
+    public Map<String, INDArray> backward(Map<Key, Arrays> factorGradients) {
+        Map<String, INDArray> feed = new LinkedHashMap<>();
+        modes.forEach((k, mode) -> {
+            Arrays g = factorGradients.get(k);
+            if (g == null) {
+                throw new IllegalArgumentException("no factor gradient for " + k);
+            }
+            if (mode == ApplyMode.DENSE) {
+                feed.put(gradName(outName(k, "dW")), g.deltaW());
+            } else {
+                feed.put(gradName(outName(k, "a")), g.a());
+                feed.put(gradName(outName(k, "b")), g.b());
+            }
+        });
+        return sd.calculateGradients(feed, new ArrayList<>(params.keySet()));
+    }
+}

@@ -1,0 +1,65 @@
+package dev.hora.kernels;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * LayerNorm over the last axis with frozen gamma and beta, and its input gradient:
+ * <pre>
+ *   forward   mu = mean(x), rstd = 1 / sqrt(var(x) + eps), xhat = (x - mu) rstd,  y = xhat gamma + beta
+ *             x [n, d] -> y [n, d]; saved: xhat [n, d], rstd [n, 1]
+ *   backward  t = dy gamma;  dx = rstd (t - mean(t) - xhat mean(t xhat))          (means over d)
+ * </pre>
+ * (var is the population variance, as in BERT.) gamma and beta are never differentiated.
+ */
+public final class LayerNorm {
+    private LayerNorm() {
+    }
+
+    /** Output and what {@link #backward} needs. */
+    public record Saved(INDArray y, INDArray xhat, INDArray rstd) {
+    }
+
+    /** x is overwritten (it becomes xhat). */
+    public static Saved forwardInPlace(INDArray x, INDArray gamma, INDArray beta, double eps) {
+        if (CpuLoops.applies(x, gamma, beta)) {
+            INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
+            INDArray rstd = Nd4j.createUninitialized(x.dataType(), x.size(0), 1);
+            CpuLoops.layerNorm(x, gamma, beta, eps, y, x, rstd);
+            return new Saved(y, x, rstd);
+        }
+        INDArray mean = x.mean(true, 1);                                // [n, 1]
+        INDArray xhat = x.subiColumnVector(mean);                       // [n, d]
+        INDArray var = xhat.mul(xhat).mean(true, 1);     // [n, 1]
+        INDArray rstd = Transforms.sqrt(var.addi(eps), false).rdivi(1.0);
+        xhat.muliColumnVector(rstd);
+        INDArray y = xhat.mulRowVector(gamma).addiRowVector(beta);
+        return new Saved(y, xhat, rstd);
+    }
+
+    /** Inference: y only, x overwritten with y. */
+    public static INDArray inferInPlace(INDArray x, INDArray gamma, INDArray beta, double eps) {
+        if (CpuLoops.applies(x, gamma, beta)) {
+            CpuLoops.layerNorm(x, gamma, beta, eps, x, null, null);
+            return x;
+        }
+        INDArray mean = x.mean(true, 1);
+        x.subiColumnVector(mean);
+        INDArray var = x.mul(x).mean(true, 1);
+        x.muliColumnVector(Transforms.sqrt(var.addi(eps), false).rdivi(1.0));
+        return x.muliRowVector(gamma).addiRowVector(beta);
+    }
+
+    /** dx [n, d] from dy [n, d]; dy is overwritten. */
+    public static INDArray backwardInPlace(INDArray dy, INDArray gamma, Saved s) {
+        if (CpuLoops.applies(dy, gamma)) {
+            CpuLoops.layerNormBack(dy, gamma, s.xhat(), s.rstd(), dy);
+            return dy;
+        }
+        INDArray t = dy.muliRowVector(gamma);                           // [n, d]
+        INDArray m1 = t.mean(true, 1);                                  // [n, 1]
+        INDArray m2 = t.mul(s.xhat()).mean(true, 1);                    // [n, 1]
+        return t.subiColumnVector(m1).subi(s.xhat().mulColumnVector(m2)).muliColumnVector(s.rstd());
+    }
+}

@@ -1,0 +1,67 @@
+package dev.hora.kernels;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * An adapter's factorised update added to a projection's output block, and its backward:
+ * <pre>
+ *   forward   y[:, o + g d_g : o + (g+1) d_g] += (x a_g) b_g       g = 1 .. G
+ *             x [n, in], a [G, in, r], b [G, r, d_g] (scale folded in), y [n, ldy] with the block at column o
+ *             xa = x [a_1 | ... | a_G]  [n, G r]  (kept for the backward)
+ *   backward  dxa_g = dy_g b_g^T,  db_g = xa_g^T dy_g,  da_g = x^T dxa_g,  dx += dxa [a_1 | ... | a_G]^T
+ * </pre>
+ * G = 1 is LoRA's factorised form; G = H the per-head form of MH-LoRA and HoRA.
+ */
+public final class LowRank {
+    private LowRank() {
+    }
+
+    /** [a_1 | ... | a_G] as [in, G r]. */
+    public static INDArray concatA(INDArray a) {
+        long g = a.size(0);
+        long in = a.size(1);
+        long r = a.size(2);
+        return g == 1 ? a.reshape(in, r) : a.permute(1, 0, 2).dup('c').reshape(in, g * r);
+    }
+
+    /** Adds the update into the block of y at column {@code offset}; returns xa [n, G r]. */
+    public static INDArray forwardAdd(INDArray x, INDArray a, INDArray b, INDArray y, long offset) {
+        int g = (int) a.size(0);
+        int r = (int) a.size(2);
+        int dg = (int) b.size(2);
+        int n = (int) x.size(0);
+        int ldy = (int) y.size(1);
+        INDArray xa = StridedGemm.mm(x, false, concatA(a), false);                   // [n, G r]
+        INDArray bc = b.dup('c');
+        for (int i = 0; i < g; i++) {
+            StridedGemm.gemm(false, false, n, dg, r, 1, xa, (long) i * r, g * r, bc, (long) i * r * dg, dg,
+                    1, y, offset + (long) i * dg, ldy);
+        }
+        return xa;
+    }
+
+    /** Factor gradients: [0] = da [G, in, r], [1] = db [G, r, d_g]; dx accumulated into {@code dx}. */
+    public static INDArray[] backward(INDArray x, INDArray xa, INDArray a, INDArray b, INDArray dy, long offset,
+                                      INDArray dx) {
+        int g = (int) a.size(0);
+        int in = (int) a.size(1);
+        int r = (int) a.size(2);
+        int dg = (int) b.size(2);
+        int n = (int) x.size(0);
+        int ldy = (int) dy.size(1);
+        INDArray bc = b.dup('c');
+        INDArray dxa = Nd4j.create(x.dataType(), n, (long) g * r);
+        INDArray db = Nd4j.create(x.dataType(), g, r, dg);
+        for (int i = 0; i < g; i++) {
+            StridedGemm.gemm(false, true, n, r, dg, 1, dy, offset + (long) i * dg, ldy, bc, (long) i * r * dg, dg,
+                    0, dxa, (long) i * r, g * r);
+            StridedGemm.gemm(true, false, r, dg, n, 1, xa, (long) i * r, g * r, dy, offset + (long) i * dg, ldy,
+                    0, db, (long) i * r * dg, dg);
+        }
+        INDArray da2 = StridedGemm.mm(x, true, dxa, false);                          // [in, G r]
+        INDArray da = g == 1 ? da2.reshape(1, in, r) : da2.reshape(in, g, r).permute(1, 0, 2).dup('c');
+        StridedGemm.mm(dxa, false, concatA(a), true, dx, 1.0);
+        return new INDArray[]{da, db};
+    }
+}

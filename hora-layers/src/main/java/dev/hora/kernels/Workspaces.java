@@ -1,0 +1,71 @@
+package dev.hora.kernels;
+
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The planned memory of the kernel path: every array a forward/backward pass allocates comes from
+ * one ND4J workspace per pass kind and thread, sized by the first pass and grown (reallocated) when a
+ * larger batch shape arrives, then reused: no per-step allocation, nothing left for the garbage
+ * collector, resident memory flat over an epoch. Arrays that outlive a pass are {@code detach()}ed.
+ */
+public final class Workspaces {
+    /** Training steps (forward with saved activations + backward). */
+    public static final String TRAIN = "hora-train";
+    /** Inference passes. */
+    public static final String INFER = "hora-infer";
+    /** One layer's temporaries (forward or backward), nested in a pass: reused layer after layer. */
+    public static final String LAYER = "hora-layer";
+
+    private static final WorkspaceConfiguration CONF = WorkspaceConfiguration.builder()
+            .initialSize(0).overallocationLimit(0.05)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE).policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyReset(ResetPolicy.BLOCK_LEFT).policySpill(SpillPolicy.REALLOCATE).build();
+
+    private Workspaces() {
+    }
+
+    /** Opens (activates) the workspace {@code id} of this thread; close it to end the pass. */
+    public static MemoryWorkspace open(String id) {
+        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONF, id);
+    }
+
+    /**
+     * Moves an array out of the innermost workspace into the enclosing one (the pass that outlives a
+     * layer's scope), or out of workspaces altogether when none encloses it. Null stays null.
+     */
+    public static INDArray keep(INDArray a, MemoryWorkspace outer) {
+        if (a == null) {
+            return null;
+        }
+        return outer == null ? a.detach() : a.leverageTo(outer.getId());
+    }
+
+    /** The workspace active now on this thread, or null. */
+    public static MemoryWorkspace current() {
+        return Nd4j.getMemoryManager().getCurrentWorkspace();
+    }
+
+    /** Bytes currently reserved by the workspace {@code id} of this thread (0 if none). */
+    public static long reservedBytes(String id) {
+        if (!Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
+            return 0;
+        }
+        return Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(CONF, id).getCurrentSize();
+    }
+
+    /** Frees the workspaces of this thread. */
+    public static void release() {
+        for (String id : new String[]{TRAIN, INFER, LAYER}) {
+            if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
+                Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(CONF, id).destroyWorkspace(true);
+            }
+        }
+    }
+}

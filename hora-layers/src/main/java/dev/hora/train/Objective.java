@@ -1,0 +1,25 @@
+package dev.hora.train;
+
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A loss over named, live trainable tensors, with its gradient, computed by whatever engine owns
+ * the model (the kernel path of an imported encoder, or SameDiff's autodiff):
+ * <pre>
+ *   (loss, {dL/dtheta_p}) = lossAndGradients(batch)        theta_p = parameters().get(p), updated in place
+ * </pre>
+ * {@link SameDiffTrainer} steps the optimizer on it; every gradient has its parameter's shape.
+ */
+public interface Objective {
+
+    /** Live arrays of the trainable tensors, by name, in a stable (update) order. */
+    Map<String, INDArray> parameters();
+
+    /** The loss of one batch and dL/dtheta for every name of {@link #parameters()}. */
+    Result lossAndGradients(Map<String, INDArray> batch);
+
+    /** Scalar loss and gradients by parameter name. */
+    record Result(double loss, Map<String, INDArray> gradients) {
+    }
+}

@@ -1,0 +1,74 @@
+package dev.hora.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The CPU float loops against the portable ND4J-op path of the same kernels (which the double
+ * finite-difference tests check), inside a workspace, on odd sizes (rows split over threads).
+ */
+class CpuLoopsTest {
+    @AfterEach
+    void reset() {
+        StridedGemm.forceGeneric(false);
+    }
+
+    /** Runs f on the loop path and on the portable path; max abs difference. */
+    private static double diff(Supplier<INDArray[]> f) {
+        StridedGemm.forceGeneric(false);
+        assertTrue(CpuLoops.applies(Nd4j.zeros(DataType.FLOAT, 1)), "loop path active on the CPU backend");
+        INDArray[] fast = f.get();
+        StridedGemm.forceGeneric(true);
+        INDArray[] ref = f.get();
+        StridedGemm.forceGeneric(false);
+        double worst = 0;
+        for (int i = 0; i < fast.length; i++) {
+            worst = Math.max(worst, fast[i].sub(ref[i]).amaxNumber().doubleValue());
+        }
+        return worst;
+    }
+
+    private static INDArray rnd(long seed, long... shape) {
+        return Nd4j.randn(seed, shape).castTo(DataType.FLOAT);
+    }
+
+    @Test
+    void loopsEqualPortablePath() {
+        try (MemoryWorkspace ws = Workspaces.open("loops-test")) {
+            INDArray x = rnd(1, 67, 45);
+            INDArray g = rnd(2, 45);
+            INDArray b = rnd(3, 45);
+            INDArray dy = rnd(4, 67, 45);
+            double ln = diff(() -> {
+                LayerNorm.Saved s = LayerNorm.forwardInPlace(x.dup(), g, b, 1e-12);
+                return new INDArray[]{s.y(), s.xhat(), s.rstd(), LayerNorm.backwardInPlace(dy.dup(), g, s),
+                        LayerNorm.inferInPlace(x.dup(), g, b, 1e-5)};
+            });
+            assertTrue(ln < 2e-5, "LayerNorm " + ln);
+            INDArray z = rnd(5, 70, 33).muli(3);
+            double gelu = diff(() -> {
+                INDArray y = z.dup();
+                INDArray dydz = Gelu.forwardInPlace(y, true);
+                return new INDArray[]{y, dydz};
+            });
+            assertTrue(gelu < 1e-6, "GELU " + gelu);
+            int bt = 3, s = 5, h = 2, d = 8;
+            INDArray qkv = rnd(6, (long) bt * s, 3L * d);
+            INDArray add = Nd4j.zeros(DataType.FLOAT, bt, s);
+            add.putScalar(2, 4, -1e4f);
+            INDArray dctx = rnd(7, (long) bt * s, d);
+            double att = diff(() -> {
+                Attention.Saved sv = Attention.forward(qkv, add, bt, s, h);
+                return new INDArray[]{sv.context(), sv.probs(), Attention.backward(dctx.dup(), sv, qkv, bt, s, h)};
+            });
+            assertTrue(att < 1e-5, "attention " + att);
+        }
+    }
+}
