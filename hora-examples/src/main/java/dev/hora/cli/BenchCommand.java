@@ -51,6 +51,9 @@ public class BenchCommand implements Callable<Integer> {
     int iterations;
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
     Integer threads;
+    @Option(names = "--random-encoder", paramLabel = "L,D,H,F",
+            description = "Bench a random encoder of this shape instead of the model (e.g. 12,768,12,3072 for BERT-base).")
+    String randomEncoder;
     @Option(names = "--engine", defaultValue = "KERNELS", paramLabel = "ENGINE",
             description = "kernels (default) or samediff (the reference graph). Candidates: ${COMPLETION-CANDIDATES}.",
             converter = EngineConverter.class)
@@ -75,7 +78,7 @@ public class BenchCommand implements Callable<Integer> {
         hora.out().println(Backend.configure(th));
         ModelSource source = modelOptions.resolve();
         long t0 = System.nanoTime();
-        ImportedBert bert = RunFolder.importModel(source);
+        ImportedBert bert = randomEncoder == null ? RunFolder.importModel(source) : random(randomEncoder);
         double importS = (System.nanoTime() - t0) / 1e9;
         AdapterConfig cfg = kind == AdapterKind.NONE ? null : AdapterConfig.builder()
                 .kind(dev.hora.config.AdapterKind.parse(kind.cliName())).rank(rank)
@@ -89,7 +92,7 @@ public class BenchCommand implements Callable<Integer> {
                 feed.get(BertEncoder.ATTENTION_MASK), feed.get(BertEncoder.TOKEN_TYPE_IDS)), gc);
         double step = median(() -> trainer.step(feed), gc);
         hora.out().printf(Locale.ROOT, "%s on %s (%s, engine %s), batch %d x seq %d%n", kind.cliName(),
-                source.description(), cfg == null ? "head only" : cfg.getApplyMode(),
+                randomEncoder == null ? source.description() : bert.source(), cfg == null ? "head only" : cfg.getApplyMode(),
                 engine.name().toLowerCase(Locale.ROOT), batchSize, seq);
         hora.out().printf(Locale.ROOT, "import %.2f s | forward %.0f ms (%.1f ex/s) | train step %.0f ms (%.1f ex/s)"
                 + " | peak memory %.2f GB%n", importS, fwd, batchSize / (fwd / 1e3), step, batchSize / (step / 1e3),
@@ -100,6 +103,24 @@ public class BenchCommand implements Callable<Integer> {
                     ws / 1e3 / ((double) batchSize * seq));
         }
         return 0;
+    }
+
+    private static ImportedBert random(String shape) {
+        String[] p = shape.split(",");
+        if (p.length != 4) {
+            throw new IllegalArgumentException("--random-encoder " + shape + ": expected L,D,H,F (e.g. 12,768,12,3072)");
+        }
+        int[] v = new int[4];
+        for (int i = 0; i < 4; i++) {
+            try {
+                v[i] = Integer.parseInt(p[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--random-encoder " + shape + ": '" + p[i] + "' is not an integer");
+            }
+        }
+        return ImportedBert.random(dev.hora.onnx.BertConfig.builder().numLayers(v[0]).hiddenSize(v[1]).numHeads(v[2])
+                .intermediateSize(v[3]).vocabSize(30522).maxPositions(512).typeVocabSize(2).layerNormEps(1e-12)
+                .maskValue(-10000f).build(), 1);
     }
 
     private Map<String, INDArray> feed(int vocab) {

@@ -147,6 +147,9 @@ class FinetuneEndToEndTest {
                 "-Xss4m", "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
                 "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir", "target/javacpp-cache"),
                 Hora.class.getName()));
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {   // the same kernels as this JVM
+            cmd.addAll(1, List.of("--add-modules", "jdk.incubator.vector"));
+        }
         cmd.addAll(List.of(args(out, "--checkpoint-every", "1")));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         Path ckpt = out.resolve("checkpoint.safetensors");

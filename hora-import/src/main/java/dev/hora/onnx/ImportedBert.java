@@ -25,6 +25,31 @@ public final class ImportedBert {
         this.weights = Collections.unmodifiableMap(weights);
     }
 
+    /**
+     * An encoder of the given shape with random weights (N(0, 0.02^2) dense and embedding tables,
+     * LayerNorm gamma 1 and beta 0, zero biases), for benchmarks and tests at sizes no shipped
+     * model has (e.g. BERT-base: 12 layers, 768 wide, 12 heads, 3072 feed-forward).
+     */
+    public static ImportedBert random(BertConfig config, long seed) {
+        Map<String, INDArray> w = new java.util.LinkedHashMap<>();
+        long s = seed;
+        for (Map.Entry<String, long[]> e : dev.hora.onnx.bert.BertWeightNames.expected(config).entrySet()) {
+            String n = e.getKey();
+            long[] shape = e.getValue();
+            INDArray a;
+            if (n.endsWith("LayerNorm.weight")) {
+                a = org.nd4j.linalg.factory.Nd4j.ones(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape);
+            } else if (shape.length == 1) {
+                a = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape);
+            } else {
+                a = org.nd4j.linalg.factory.Nd4j.randn(s++, shape).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                        .muli(0.02);
+            }
+            w.put(n, a);
+        }
+        return new ImportedBert("random " + config.numLayers() + "x" + config.hiddenSize() + " encoder", config, w);
+    }
+
     /** The file or resource it came from. */
     public String source() {
         return source;

@@ -244,7 +244,7 @@ public final class PeftModel {
             KernelEncoder enc = new KernelEncoder(bert.config(), bert.weights(), DataType.FLOAT);
             FactorGraph fg = adapters.isEmpty() ? null : new FactorGraph(adapters, adapterParams(), PeftModel::varName);
             kernels = new KernelObjective(enc, fg, trainable(), ClassifierHead.WEIGHT, ClassifierHead.BIAS,
-                    pooling == Pooling.MEAN);
+                    pooling == Pooling.MEAN, config == null ? 0 : config.getDropout(), config == null ? 0 : config.getSeed());
         }
         return kernels;
     }
@@ -324,9 +324,10 @@ public final class PeftModel {
             }
             if (config != null) {
                 config.validate();
-                if (config.getDropout() > 0) {
+                if (config.getDropout() > 0 && engine == Engine.SAMEDIFF) {
                     throw new IllegalArgumentException("dropout = " + config.getDropout()
-                            + " is not supported on imported encoders yet: allowed 0");
+                            + " needs the kernel engine (a SameDiff graph cannot tell training from inference):"
+                            + " allowed 0 with Engine.SAMEDIFF");
                 }
                 if (selector == null) {
                     selector = ModuleSelector.modules(config.getTargets());

@@ -48,8 +48,13 @@ class PeftMiniLmTest {
         model.adapterParams().values().forEach(p -> p.values().forEach(a -> a.addi(Nd4j.randn(a.dataType(), a.shape()).muli(0.05))));
         INDArray adapted = model.predictProba(in(BertEncoder.INPUT_IDS), in(BertEncoder.ATTENTION_MASK),
                 in(BertEncoder.TOKEN_TYPE_IDS));
-        INDArray merged = model.merge().predictProba(in(BertEncoder.INPUT_IDS), in(BertEncoder.ATTENTION_MASK),
+        MergedModel mm = model.merge();
+        INDArray merged = mm.predictProba(in(BertEncoder.INPUT_IDS), in(BertEncoder.ATTENTION_MASK),
                 in(BertEncoder.TOKEN_TYPE_IDS));
+        INDArray graph = mm.sameDiff().output(Inputs.feed(in(BertEncoder.INPUT_IDS), in(BertEncoder.ATTENTION_MASK),
+                in(BertEncoder.TOKEN_TYPE_IDS)), ClassifierHead.PROBABILITIES).get(ClassifierHead.PROBABILITIES);
+        double kernelVsGraph = merged.sub(graph).amaxNumber().doubleValue();
+        assertTrue(kernelVsGraph < 1e-5, "merged model: kernel path vs its SameDiff graph: " + kernelVsGraph);
         double diff = merged.sub(adapted).amaxNumber().doubleValue();
         assertTrue(diff < 1e-5, "merged vs adapted probabilities: " + diff);
     }

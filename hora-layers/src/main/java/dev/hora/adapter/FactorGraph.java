@@ -23,7 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *              => dL_s/dtheta = sum_k G_k dF_k/dtheta = dL/dtheta               (chain rule, one SameDiff pass)
  * </pre>
  * The mode of each projection is the adapter config's {@link ApplyMode} resolved by its group count,
- * as on the SameDiff path. Parameters are the caller's live arrays (shared, not copied), named by
+ * as on the SameDiff path, except with adapter dropout: FACTORISED, where the dropped input feeds
+ * only the low-rank path ({@code y = x W + b + [(drop(x) a_g) b_g]}, as PEFT's lora_dropout). Parameters are the caller's live arrays (shared, not copied), named by
  * {@code naming(layer, param)}.
  */
 public final class FactorGraph {
@@ -53,7 +54,8 @@ public final class FactorGraph {
             adapter.projections().forEach((t, shape) -> {
                 Key key = new Key(layer, t);
                 Factors f = adapter.factors(sd, vars, t);
-                ApplyMode mode = adapter.config().getApplyMode().resolve(f.groups());
+                ApplyMode mode = adapter.config().getDropout() > 0 ? ApplyMode.FACTORISED   // dropout acts on x a
+                        : adapter.config().getApplyMode().resolve(f.groups());
                 modes.put(key, mode);
                 if (mode == ApplyMode.DENSE) {
                     terms.add(output(key, "dW", AdapterOps.deltaW(sd, f, shape)));

@@ -21,6 +21,30 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class CpuLoops {
     private static final int MIN_ROWS_PER_TASK = 16;
+    /** The Vector API bodies run when the JVM has {@code jdk.incubator.vector} (and not in forced-scalar tests). */
+    static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    private static volatile boolean forceScalar;
+
+    /** Tests: true runs the scalar bodies even when the Vector API is there. */
+    static void forceScalar(boolean v) {
+        forceScalar = v;
+    }
+
+    private static boolean vector() {
+        return VECTOR && !forceScalar;
+    }
+
+    /** {y, dy/dz} of one element (the scalar body). */
+    static float[] geluScalar(float v) {
+        float e = exp(-0.5f * v * v);
+        float ax = Math.abs(v) * 0.70710678f;
+        float t = 1f / (1f + 0.3275911f * ax);
+        float poly = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t
+                + 0.254829592f) * t;
+        float erfAbs = 1f - poly * e;
+        float phiCdf = 0.5f * (1f + (v >= 0 ? erfAbs : -erfAbs));
+        return new float[]{v * phiCdf, phiCdf + v * e * 0.3989422804f};
+    }
 
     private CpuLoops() {
     }
@@ -159,6 +183,14 @@ final class CpuLoops {
             float[] gs = new float[f];
             for (int row = from; row < to; row++) {
                 zb.get(row * f, zs);
+                if (vector()) {
+                    VectorLoops.gelu(zs, zs, gb == null ? null : gs, f);
+                    zb.put(row * f, zs);
+                    if (gb != null) {
+                        gb.put(row * f, gs);
+                    }
+                    continue;
+                }
                 for (int i = 0; i < f; i++) {
                 float v = zs[i];
                 float e = exp(-0.5f * v * v);                                  // exp(-x^2), x = z / sqrt 2
@@ -190,6 +222,11 @@ final class CpuLoops {
                 int mo = row / (heads * seq) * seq;
                 int o = row * seq;
                 pb.get(o, v);
+                if (vector()) {
+                    VectorLoops.softmax(v, mask, mo, seq);
+                    pb.put(o, v);
+                    continue;
+                }
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < seq; j++) {
                     v[j] += mask[mo + j];

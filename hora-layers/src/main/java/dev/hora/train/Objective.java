@@ -16,6 +16,13 @@ public interface Objective {
     /** Live arrays of the trainable tensors, by name, in a stable (update) order. */
     Map<String, INDArray> parameters();
 
+    /**
+     * Called by the trainer before each step with the 0-based optimizer step: whatever is random per
+     * step (dropout masks) derives from it, so a resumed run draws the same masks. Default: nothing.
+     */
+    default void beginStep(int iteration) {
+    }
+
     /** The loss of one batch and dL/dtheta for every name of {@link #parameters()}. */
     Result lossAndGradients(Map<String, INDArray> batch);
 

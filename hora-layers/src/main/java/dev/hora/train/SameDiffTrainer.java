@@ -125,6 +125,7 @@ public final class SameDiffTrainer {
      */
     public float step(Map<String, INDArray> placeholders) {
         if (objective != null) {
+            objective.beginStep(iteration);
             Objective.Result r = objective.lossAndGradients(placeholders);
             List<INDArray> grads = new ArrayList<>(trainable.size());
             for (String n : trainable) {

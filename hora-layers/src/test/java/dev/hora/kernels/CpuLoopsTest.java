@@ -18,6 +18,7 @@ class CpuLoopsTest {
     @AfterEach
     void reset() {
         StridedGemm.forceGeneric(false);
+        CpuLoops.forceScalar(false);
     }
 
     /** Runs f on the loop path and on the portable path; max abs difference. */
@@ -40,6 +41,17 @@ class CpuLoopsTest {
     }
 
     @Test
+    void vectorApiIsOnInTheTests() {
+        assertTrue(CpuLoops.VECTOR, "surefire runs with --add-modules jdk.incubator.vector");
+    }
+
+    @Test
+    void scalarLoopsEqualPortablePath() {
+        CpuLoops.forceScalar(true);
+        loopsEqualPortablePath();
+    }
+
+    @Test
     void loopsEqualPortablePath() {
         try (MemoryWorkspace ws = Workspaces.open("loops-test")) {
             INDArray x = rnd(1, 67, 45);
@@ -59,7 +71,7 @@ class CpuLoopsTest {
                 return new INDArray[]{y, dydz};
             });
             assertTrue(gelu < 1e-6, "GELU " + gelu);
-            int bt = 3, s = 5, h = 2, d = 8;
+            int bt = 3, s = 21, h = 2, d = 8;   // s = 21: one SIMD vector of 16 and a scalar tail
             INDArray qkv = rnd(6, (long) bt * s, 3L * d);
             INDArray add = Nd4j.zeros(DataType.FLOAT, bt, s);
             add.putScalar(2, 4, -1e4f);

@@ -39,8 +39,7 @@ public final class OnnxFineTuneExample {
                 .build();
         System.out.println(model.summary());
 
-        SameDiffTrainer trainer = SameDiffTrainer.builder().sameDiff(model.sameDiff()).loss(ClassifierHead.LOSS)
-                .trainable(model.trainableNames()).adam(5e-3, 0, 0).build();
+        SameDiffTrainer trainer = model.trainer(SameDiffTrainer.builder().adam(5e-3, 0, 0)).build();   // kernel engine
         List<String> texts = List.of("I love it", "Great value", "Terrible product", "It broke at once");
         INDArray labels = Nd4j.createFromArray(new float[][]{{0, 1}, {0, 1}, {1, 0}, {1, 0}});   // one-hot [4, 2]
         try (InputStream json = OnnxFineTuneExample.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json");

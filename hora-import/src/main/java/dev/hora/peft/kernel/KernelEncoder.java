@@ -81,6 +81,7 @@ public final class KernelEncoder {
         private final Map<Key, FactorGraph.Arrays> adapters;
         private final Map<Integer, Saved> saved = new LinkedHashMap<>();
         private final int from;
+        private Dropouts dropout = Dropouts.NONE;
 
         private Pass(int batch, int seq, INDArray hidden, Map<Key, FactorGraph.Arrays> adapters, int from) {
             this.batch = batch;
@@ -111,6 +112,12 @@ public final class KernelEncoder {
      */
     public Pass forward(INDArray ids, INDArray mask, INDArray types, Map<Key, FactorGraph.Arrays> adapters,
                         boolean train) {
+        return forward(ids, mask, types, adapters, train, Dropouts.NONE);
+    }
+
+    /** Training forward with adapter dropout on the factorised paths ({@link Dropouts}). */
+    public Pass forward(INDArray ids, INDArray mask, INDArray types, Map<Key, FactorGraph.Arrays> adapters,
+                        boolean train, Dropouts dropout) {
         int b = (int) ids.size(0);
         int s = (int) ids.size(1);
         if (s > position.size(0)) {
@@ -129,6 +136,7 @@ public final class KernelEncoder {
         x = LayerNorm.inferInPlace(x, embGamma, embBeta, config.layerNormEps());
         INDArray additive = mask.castTo(type).rsub(1.0).muli(config.maskValue());           // [B, S]
         Pass pass = new Pass(b, s, null, adapters, from);
+        pass.dropout = train ? dropout : Dropouts.NONE;
         MemoryWorkspace outer = Workspaces.current();
         for (int l = 0; l < config.numLayers(); l++) {
             try (MemoryWorkspace inner = Workspaces.open(Workspaces.LAYER)) {
@@ -137,6 +145,7 @@ public final class KernelEncoder {
         }
         Pass done = new Pass(b, s, x, adapters, from);
         done.saved.putAll(pass.saved);
+        done.dropout = pass.dropout;
         return done;
     }
 
@@ -179,21 +188,23 @@ public final class KernelEncoder {
         }
         LayerNorm.Saved ln2 = LayerNorm.forwardInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps());
         // keep only what the backward reads (the rest of this layer's scope is reused by the next layer)
-        boolean ffnOut = p.adapters.containsKey(new Key(l, Target.FFN_OUT));
+        boolean ffnOut = has(p, l, Target.FFN_OUT);
         Map<Target, INDArray> xaKept = new LinkedHashMap<>();
         xa.forEach((t, v) -> xaKept.put(t, Workspaces.keep(v, outer)));
         INDArray y = Workspaces.keep(ln2.y(), outer);
         p.saved.put(l, new Saved(x, w, keepW(qkvW, w.qkvW(), outer), keepW(oW, w.oW(), outer),
                 keepW(iW, w.iW(), outer), keepW(outW, w.outW(), outer), Workspaces.keep(qkv, outer),
-                new Attention.Saved(Workspaces.keep(att.context(), outer), Workspaces.keep(att.probs(), outer)),
-                keep(ln1, outer), ffnOut ? Workspaces.keep(z, outer) : null, Workspaces.keep(dydz, outer),
+                new Attention.Saved(has(p, l, Target.O) ? Workspaces.keep(att.context(), outer) : null,
+                        Workspaces.keep(att.probs(), outer)),
+                new LayerNorm.Saved(has(p, l, Target.FFN_IN) ? Workspaces.keep(ln1.y(), outer) : null,
+                        Workspaces.keep(ln1.xhat(), outer), Workspaces.keep(ln1.rstd(), outer)),
+                ffnOut ? Workspaces.keep(z, outer) : null, Workspaces.keep(dydz, outer),
                 new LayerNorm.Saved(y, Workspaces.keep(ln2.xhat(), outer), Workspaces.keep(ln2.rstd(), outer)), xaKept));
         return y;
     }
 
-    private static LayerNorm.Saved keep(LayerNorm.Saved s, MemoryWorkspace outer) {
-        return new LayerNorm.Saved(Workspaces.keep(s.y(), outer), Workspaces.keep(s.xhat(), outer),
-                Workspaces.keep(s.rstd(), outer));
+    private static boolean has(Pass p, int l, Target t) {
+        return p.adapters.containsKey(new Key(l, t));
     }
 
     /** An effective weight: the frozen one itself, or this step's W + dW moved to the pass's scope. */
@@ -210,7 +221,8 @@ public final class KernelEncoder {
                                       Map<Target, INDArray> xa) {
         FactorGraph.Arrays f = p.adapters.get(new Key(l, t));
         if (f != null && f.mode() == ApplyMode.FACTORISED) {
-            xa.put(t, LowRank.forwardAdd(x, f.a(), f.b(), y, offset));
+            INDArray m = p.dropout.mask(x, l, t);
+            xa.put(t, LowRank.forwardAdd(m == null ? x : x.mul(m), f.a(), f.b(), y, offset));
         }
     }
 
@@ -272,7 +284,12 @@ public final class KernelEncoder {
                     0, dw, 0, out);
             grads.put(key, new FactorGraph.Arrays(ApplyMode.DENSE, null, null, dw));
         } else {
-            INDArray[] g = LowRank.backward(x, s.xa().get(t), f.a(), f.b(), dy, offset, dx);
+            INDArray m = p.dropout.mask(x, l, t);                       // the forward's mask, drawn again
+            INDArray dxd = m == null ? dx : Nd4j.zeros(dx.dataType(), dx.shape());
+            INDArray[] g = LowRank.backward(m == null ? x : x.mul(m), s.xa().get(t), f.a(), f.b(), dy, offset, dxd);
+            if (m != null) {
+                dx.addi(dxd.muli(m));
+            }
             grads.put(key, new FactorGraph.Arrays(ApplyMode.FACTORISED, g[0], g[1], null));
         }
     }

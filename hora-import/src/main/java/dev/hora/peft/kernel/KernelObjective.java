@@ -32,6 +32,9 @@ public final class KernelObjective implements Objective {
     private final String headBias;
     private final boolean meanPooling;
     private boolean quiet;
+    private Dropouts dropout = Dropouts.NONE;
+    private final double dropoutP;
+    private final long dropoutSeed;
 
     /**
      * @param factors    the adapters' graph, or null (only the head trains)
@@ -39,12 +42,25 @@ public final class KernelObjective implements Objective {
      */
     public KernelObjective(KernelEncoder encoder, FactorGraph factors, Map<String, INDArray> parameters,
                            String headWeight, String headBias, boolean meanPooling) {
+        this(encoder, factors, parameters, headWeight, headBias, meanPooling, 0, 0);
+    }
+
+    /** With adapter dropout p (training steps only; masks from (seed, step)). */
+    public KernelObjective(KernelEncoder encoder, FactorGraph factors, Map<String, INDArray> parameters,
+                           String headWeight, String headBias, boolean meanPooling, double dropoutP, long dropoutSeed) {
+        this.dropoutP = dropoutP;
+        this.dropoutSeed = dropoutSeed;
         this.encoder = encoder;
         this.factors = factors;
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         this.headWeight = headWeight;
         this.headBias = headBias;
         this.meanPooling = meanPooling;
+    }
+
+    @Override
+    public void beginStep(int iteration) {
+        dropout = dropoutP > 0 ? new Dropouts(dropoutP, dropoutSeed, iteration) : Dropouts.NONE;
     }
 
     @Override
@@ -69,7 +85,7 @@ public final class KernelObjective implements Objective {
         Map<String, INDArray> grads = new LinkedHashMap<>();
         double loss;
         try (MemoryWorkspace ws = Workspaces.open(Workspaces.TRAIN)) {
-            KernelEncoder.Pass pass = encoder.forward(ids, mask, batch.get(BertEncoder.TOKEN_TYPE_IDS), f, true);
+            KernelEncoder.Pass pass = encoder.forward(ids, mask, batch.get(BertEncoder.TOKEN_TYPE_IDS), f, true, dropout);
             INDArray m = poolingMatrix(mask);
             INDArray pooled = Pooling.forward(m, pass.hidden());
             SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.forwardBackward(pooled, parameters.get(headWeight),

@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The frozen tensors of one BERT layer in the kernel path's layout:
+ * The frozen tensors of one BERT layer in the kernel path's layout (the imported arrays themselves,
+ * shared, except the fused Q|K|V copy):
  * <pre>
  *   qkvW [d, 3d] = [W_q | W_k | W_v],  qkvB [3d]      (one GEMM for the three projections)
  *   oW [d, d], oB;  iW [d, f], iB;  outW [f, d], outB;  ln1 / ln2 gamma, beta [d]
@@ -37,6 +38,9 @@ record LayerWeights(INDArray qkvW, INDArray qkvB, INDArray oW, INDArray oB, INDA
         if (a == null) {
             throw new IllegalArgumentException("tensor " + name + " is missing");
         }
-        return a.dataType() == t ? a.dup('c') : a.castTo(t).dup('c');
+        if (a.dataType() == t && a.ordering() == 'c' && !a.isView()) {
+            return a;                                          // shared with the import: frozen, never written
+        }
+        return a.castTo(t).dup('c');
     }
 }

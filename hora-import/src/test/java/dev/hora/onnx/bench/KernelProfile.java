@@ -1,35 +1,69 @@
 package dev.hora.onnx.bench;
 
-import dev.hora.kernels.Workspaces;
+import dev.hora.adapter.FactorGraph;
+import dev.hora.config.AdapterConfig;
+import dev.hora.config.AdapterKind;
 import dev.hora.onnx.ImportedBert;
 import dev.hora.onnx.TestModels;
-import dev.hora.peft.kernel.KernelEncoder;
+import dev.hora.peft.ClassifierHead;
+import dev.hora.peft.PeftModel;
+import dev.hora.train.SameDiffTrainer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Scratch profile of the kernel encoder (not a test): forward time and workspace size. */
+/**
+ * Scratch profile of a kernel-path training step on MiniLM (not a test): main-thread CPU time of
+ * the step and of the adapters' factor graph, so figures hold on a loaded machine when run with
+ * OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 -XX:ActiveProcessorCount=1. Args: kind batch seq.
+ */
 public final class KernelProfile {
     public static void main(String[] args) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         ImportedBert bert = TestModels.miniLm();
-        KernelEncoder enc = new KernelEncoder(bert.config(), bert.weights(), DataType.FLOAT);
-        int b = Integer.parseInt(args[0]);
-        int s = Integer.parseInt(args[1]);
-        INDArray ids = Nd4j.createFromArray(new long[b][s]).addi(1000);
-        INDArray mask = Nd4j.ones(DataType.INT64, b, s);
-        INDArray types = Nd4j.zeros(DataType.INT64, b, s);
-        for (int rep = 0; rep < 4; rep++) {
-            long t0 = System.nanoTime();
-            try (MemoryWorkspace ws = Workspaces.open(Workspaces.INFER)) {
-                INDArray x = Nd4j.pullRows(bert.weights().get("embeddings.word_embeddings.weight"), 1,
-                        ids.reshape((long) b * s).toIntVector());
-                long t1 = System.nanoTime();
-                System.out.printf("pullRows %.1f ms ws %d%n", (t1 - t0) / 1e6, ws.getCurrentSize());
-                KernelEncoder.Pass p = enc.forward(ids, mask, types, Map.of(), false);
-                long t2 = System.nanoTime();
-                System.out.printf("forward %.1f ms ws %d%n", (t2 - t1) / 1e6, ws.getCurrentSize());
+        AdapterKind kind = AdapterKind.valueOf(args[0]);
+        int b = Integer.parseInt(args[1]);
+        int s = Integer.parseInt(args[2]);
+        PeftModel m = PeftModel.builder(bert).adapter(AdapterConfig.builder().kind(kind).build()).build();
+        Map<String, INDArray> feed = new HashMap<>();
+        feed.put("input_ids", Nd4j.createFromArray(new long[b][s]).addi(1000));
+        feed.put("attention_mask", Nd4j.ones(DataType.INT64, b, s));
+        feed.put("token_type_ids", Nd4j.zeros(DataType.INT64, b, s));
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, b, 2);
+        labels.getColumn(0).assign(1);
+        feed.put(ClassifierHead.LABELS, labels);
+        SameDiffTrainer t = m.trainer(SameDiffTrainer.builder().adam(1e-3, 0, 1000)).build();
+        for (int rep = 0; rep < 15; rep++) {
+            long c0 = mx.getCurrentThreadCpuTime();
+            long w0 = System.nanoTime();
+            t.step(feed);
+            long c1 = mx.getCurrentThreadCpuTime();
+            long w1 = System.nanoTime();
+            m.predictProba(feed.get("input_ids"), feed.get("attention_mask"), feed.get("token_type_ids"));
+            long c2 = mx.getCurrentThreadCpuTime();
+            System.out.printf("step cpu %.1f ms wall %.1f | forward cpu %.1f ms%n", (c1 - c0) / 1e6, (w1 - w0) / 1e6,
+                    (c2 - c1) / 1e6);
+        }
+        FactorGraph fg = new FactorGraph(m.adapters(), m.adapterParams(), PeftModel::varName);
+        Map<FactorGraph.Key, FactorGraph.Arrays> f = fg.forward();
+        fg.backward(f);
+        long c0 = mx.getCurrentThreadCpuTime();
+        for (int i = 0; i < 10; i++) {
+            fg.forward();
+        }
+        long c1 = mx.getCurrentThreadCpuTime();
+        for (int i = 0; i < 10; i++) {
+            fg.backward(f);
+        }
+        long c2 = mx.getCurrentThreadCpuTime();
+        System.out.printf("factor graph forward %.1f ms, backward %.1f ms (cpu)%n", (c1 - c0) / 1e7, (c2 - c1) / 1e7);
+        if (args.length > 3) {
+            for (int i = 0; i < Integer.parseInt(args[3]); i++) {
+                fg.backward(f);
             }
         }
     }

@@ -81,6 +81,56 @@ class KernelEncoderGradientTest {
         assertTrue(worst >= 0);
     }
 
+    @Test
+    void dropoutBackwardEqualsFiniteDifferencesWithTheSameMasks() {
+        ImportedBert bert = TestModels.tiny();
+        KernelEncoder enc = new KernelEncoder(bert.config(), bert.weights(), DataType.DOUBLE);
+        Map<String, INDArray> feeds = TestModels.tinyFeeds(8, 5, 3);
+        int d = bert.config().hiddenSize();
+        Map<Key, FactorGraph.Arrays> adapters = new LinkedHashMap<>();
+        for (Target t : new Target[]{Target.Q, Target.V, Target.FFN_IN}) {
+            int out = t == Target.FFN_IN ? bert.config().intermediateSize() : d;
+            adapters.put(new Key(1, t), new FactorGraph.Arrays(ApplyMode.FACTORISED,
+                    Nd4j.randn(20 + t.ordinal(), new long[]{1, d, 2}).castTo(DataType.DOUBLE).muli(0.3),
+                    Nd4j.randn(30 + t.ordinal(), new long[]{1, 2, out}).castTo(DataType.DOUBLE).muli(0.3), null));
+        }
+        adapters.put(new Key(0, Target.K), new FactorGraph.Arrays(ApplyMode.FACTORISED,   // its gradient flows
+                Nd4j.randn(40, new long[]{1, d, 2}).castTo(DataType.DOUBLE).muli(0.3),          // through layer 1's
+                Nd4j.randn(41, new long[]{1, 2, d}).castTo(DataType.DOUBLE).muli(0.3), null)); // dropped paths
+        INDArray ids = feeds.get(BertEncoder.INPUT_IDS);
+        INDArray mask = feeds.get(BertEncoder.ATTENTION_MASK);
+        INDArray types = feeds.get(BertEncoder.TOKEN_TYPE_IDS);
+        INDArray r = Nd4j.randn(98, new long[]{ids.length(), d}).castTo(DataType.DOUBLE);
+        Dropouts drop = new Dropouts(0.4, 7, 3);
+        KernelEncoder.Pass pass = enc.forward(ids, mask, types, adapters, true, drop);
+        Map<Key, FactorGraph.Arrays> grads = enc.backward(pass, r.dup());
+        double plain = enc.forward(ids, mask, types, adapters, true).hidden().mul(r).sumNumber().doubleValue();
+        double dropped = pass.hidden().mul(r).sumNumber().doubleValue();
+        assertTrue(Math.abs(plain - dropped) > 1e-6, "dropout changes the training forward");
+        double again = enc.forward(ids, mask, types, adapters, true, drop).hidden().mul(r).sumNumber().doubleValue();
+        assertTrue(again == dropped, "same (seed, step): same masks");
+        double other = enc.forward(ids, mask, types, adapters, true, new Dropouts(0.4, 7, 4)).hidden().mul(r)
+                .sumNumber().doubleValue();
+        assertTrue(other != dropped, "another step: other masks");
+        for (Map.Entry<Key, FactorGraph.Arrays> e : adapters.entrySet()) {
+            INDArray a = e.getValue().a();
+            INDArray flat = a.reshape(a.length());
+            INDArray g = grads.get(e.getKey()).a().reshape(a.length());
+            for (long i = 0; i < 4; i++) {
+                double x0 = flat.getDouble(i * 7);
+                flat.putScalar(i * 7, x0 + H);
+                double lp = enc.forward(ids, mask, types, adapters, true, drop).hidden().mul(r).sumNumber().doubleValue();
+                flat.putScalar(i * 7, x0 - H);
+                double lm = enc.forward(ids, mask, types, adapters, true, drop).hidden().mul(r).sumNumber().doubleValue();
+                flat.putScalar(i * 7, x0);
+                double fd = (lp - lm) / (2 * H);
+                double an = g.getDouble(i * 7);
+                assertTrue(Math.abs(fd - an) / Math.max(Math.abs(fd) + Math.abs(an), 1e-8) < 1e-6,
+                        e.getKey() + ": analytic " + an + " vs numeric " + fd);
+            }
+        }
+    }
+
     private static double loss(KernelEncoder enc, INDArray ids, INDArray mask, INDArray types,
                                Map<Key, FactorGraph.Arrays> adapters, INDArray r) {
         return enc.forward(ids, mask, types, adapters, false).hidden().mul(r).sumNumber().doubleValue();

@@ -1,0 +1,126 @@
+package dev.hora.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The SIMD bodies of {@link CpuLoops} on Java's Vector API ({@code jdk.incubator.vector}, loaded
+ * only when the JVM runs with {@code --add-modules jdk.incubator.vector}; otherwise the scalar loops
+ * run). Same formulas as the scalar forms, on float[] rows:
+ * <pre>
+ *   gelu     erf by a rational minimax approximation on [-4, 4] (x P(x^2) / Q(x^2), as Eigen's float erf),
+ *            phi(z) = exp(-z^2/2) / sqrt(2 pi) with exp(u) = (e^(u/32))^32, e^v by its degree-9 Taylor form
+ *   softmax  exp(x) = 2^k e^r (Cephes expf, k from the truncated x log2 e)
+ * </pre>
+ */
+final class VectorLoops {
+    private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+
+    private VectorLoops() {
+    }
+
+    private static FloatVector c(float v) {
+        return FloatVector.broadcast(SP, v);
+    }
+
+    /** y = z Phi(z) and dy/dz for n elements (g may be null). */
+    static void gelu(float[] z, float[] y, float[] g, int n) {
+        int i = 0;
+        for (int up = SP.loopBound(n); i < up; i += SP.length()) {
+            FloatVector v = FloatVector.fromArray(SP, z, i);
+            FloatVector x = v.mul(0.70710678f).min(4f).max(-4f);
+            FloatVector x2 = x.mul(x);
+            FloatVector p = x2.fma(c(-2.72614225801306e-10f), c(2.77068142495902e-08f));
+            p = x2.fma(p, c(-2.10102402082508e-06f));
+            p = x2.fma(p, c(-5.69250639462346e-05f));
+            p = x2.fma(p, c(-7.34990630326855e-04f));
+            p = x2.fma(p, c(-2.95459980854025e-03f));
+            p = x2.fma(p, c(-1.60960333262415e-02f)).mul(x);
+            FloatVector q = x2.fma(c(-1.45660718464996e-05f), c(-2.13374055278905e-04f));
+            q = x2.fma(q, c(-1.68282697438203e-03f));
+            q = x2.fma(q, c(-7.37332916720468e-03f));
+            q = x2.fma(q, c(-1.42647390514189e-02f));
+            FloatVector cdf = p.div(q).fma(c(0.5f), c(0.5f));
+            v.mul(cdf).intoArray(y, i);
+            if (g != null) {
+                FloatVector u = v.mul(v).mul(-0.5f).max(-18f).mul(0.03125f);
+                FloatVector e = u.fma(c(2.7557319e-6f), c(2.4801587e-5f));
+                e = u.fma(e, c(1.984127e-4f));
+                e = u.fma(e, c(0.0013888889f));
+                e = u.fma(e, c(0.008333334f));
+                e = u.fma(e, c(0.041666668f));
+                e = u.fma(e, c(0.16666667f));
+                e = u.fma(e, c(0.5f));
+                e = u.fma(e, c(1f));
+                e = u.fma(e, c(1f));
+                e = e.mul(e);
+                e = e.mul(e);
+                e = e.mul(e);
+                e = e.mul(e);
+                e = e.mul(e);
+                e.mul(v).fma(c(0.3989422804f), cdf).intoArray(g, i);
+            }
+        }
+        for (; i < n; i++) {
+            float[] one = CpuLoops.geluScalar(z[i]);
+            y[i] = one[0];
+            if (g != null) {
+                g[i] = one[1];
+            }
+        }
+    }
+
+    /** exp of every lane (Cephes expf). */
+    static FloatVector exp(FloatVector x) {
+        FloatVector cl = x.max(-87.3f).min(88.3f);
+        IntVector k = (IntVector) cl.mul(1.44269504f).convert(VectorOperators.F2I, 0);
+        FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+        FloatVector r = kf.fma(c(-0.693359375f), cl);
+        r = kf.fma(c(2.12194440e-4f), r);
+        FloatVector p = r.fma(c(1.9875691500e-4f), c(1.3981999507e-3f));
+        p = r.fma(p, c(8.3334519073e-3f));
+        p = r.fma(p, c(4.1665795894e-2f));
+        p = r.fma(p, c(1.6666665459e-1f));
+        p = r.fma(p, c(5.0000001201e-1f));
+        p = p.mul(r).mul(r).add(r).add(1f);
+        FloatVector two = (FloatVector) k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(two).blend(c(0f), x.compare(VectorOperators.LT, -87.3f));
+    }
+
+    /** v[0..n) = softmax(v + m) in place. */
+    static void softmax(float[] v, float[] m, int mOff, int n) {
+        int up = SP.loopBound(n);
+        float max = Float.NEGATIVE_INFINITY;
+        int i = 0;
+        for (; i < up; i += SP.length()) {
+            FloatVector s = FloatVector.fromArray(SP, v, i).add(FloatVector.fromArray(SP, m, mOff + i));
+            s.intoArray(v, i);
+            max = Math.max(max, s.reduceLanes(VectorOperators.MAX));
+        }
+        for (; i < n; i++) {
+            v[i] += m[mOff + i];
+            max = Math.max(max, v[i]);
+        }
+        float sum = 0;
+        i = 0;
+        for (; i < up; i += SP.length()) {
+            FloatVector e = exp(FloatVector.fromArray(SP, v, i).sub(max));
+            e.intoArray(v, i);
+            sum += e.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            v[i] = CpuLoops.exp(v[i] - max);
+            sum += v[i];
+        }
+        float inv = 1f / sum;
+        i = 0;
+        for (; i < up; i += SP.length()) {
+            FloatVector.fromArray(SP, v, i).mul(inv).intoArray(v, i);
+        }
+        for (; i < n; i++) {
+            v[i] *= inv;
+        }
+    }
+}
