@@ -102,6 +102,13 @@ class FinetuneEndToEndTest {
         CliRunner evalMerged = CliRunner.run("evaluate", "--model-path", merged.toString());
         assertEquals(0, evalMerged.code(), evalMerged.err());
         assertTrue(evalMerged.out().contains(String.format(java.util.Locale.ROOT, "\"accuracy\" : %s", acc)));
+        // a flipped byte of the merged file is caught by the sidecar's SHA-256
+        byte[] bytes = Files.readAllBytes(merged);
+        bytes[bytes.length / 2] ^= 0x04;
+        Files.write(merged, bytes);
+        CliRunner flipped = CliRunner.run("predict", "--model-path", merged.toString(), "fine");
+        assertEquals(1, flipped.code(), flipped.err());
+        assertTrue(flipped.err().contains(merged + ": SHA-256"), flipped.err());
     }
 
     /**
