@@ -1,6 +1,10 @@
 package dev.hora.cli;
 
+import dev.hora.util.Checks;
+import dev.hora.finetune.ModelSource;
+import dev.hora.config.AdapterKind;
 import dev.hora.config.AdapterConfig;
+import dev.hora.config.ApplyMode;
 import dev.hora.finetune.RunFolder;
 import dev.hora.finetune.Resources;
 import dev.hora.onnx.ImportedBert;
@@ -11,6 +15,7 @@ import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.peft.Inputs;
 import dev.hora.peft.PeftModel;
 import dev.hora.train.SameDiffTrainer;
+import dev.hora.util.Blas;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Locale;
@@ -28,7 +33,8 @@ import picocli.CommandLine.ParentCommand;
 /**
  * {@code hora bench}: import time, then median time of a forward pass and of a training step
  * (forward + backward + AdamW) of the adapted encoder at batch x sequence, with examples/second
- * and peak memory. Inputs are random token ids (timing does not depend on the text).
+ * and peak memory. First the BLAS ND4J runs (vendor, OpenBLAS core, threads) and its GEMM rate.
+ * Inputs are random token ids (timing does not depend on the text).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure forward and training-step time of an adapted encoder.")
@@ -37,12 +43,14 @@ public class BenchCommand implements Callable<Integer> {
     Hora hora;
     @Mixin
     ModelOptions modelOptions = new ModelOptions();
-    @Option(names = "--adapter", defaultValue = "hora", paramLabel = "KIND", description = "hora, mh-lora, lora or none.")
-    String adapter;
+    @Option(names = "--adapter", defaultValue = "hora", paramLabel = "KIND", converter = AdapterOption.class,
+            completionCandidates = AdapterOption.Names.class, description = "${COMPLETION-CANDIDATES}.")
+    AdapterKind adapter;
     @Option(names = "--rank", defaultValue = "8", paramLabel = "R", description = "Rank per head.")
     int rank;
-    @Option(names = "--apply", defaultValue = "auto", paramLabel = "MODE", description = "auto, dense or factorised (default: ${DEFAULT-VALUE}).")
-    String apply;
+    @Option(names = "--apply", defaultValue = "AUTO", paramLabel = "MODE",
+            description = "${COMPLETION-CANDIDATES} (case-insensitive; default: ${DEFAULT-VALUE}).")
+    ApplyMode apply;
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Batch size.")
     int batchSize;
     @Option(names = "--seq", defaultValue = "32", paramLabel = "N", description = "Tokens per sequence.")
@@ -70,20 +78,24 @@ public class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         modelOptions.validate();
-        AdapterKind kind = AdapterKind.parse(adapter);
-        if (batchSize < 1 || iterations < 1 || rank < 1 || seq < 2 || (threads != null && threads < 1)) {
-            throw new IllegalArgumentException("--batch-size, --iterations, --rank, --threads must be >= 1, --seq >= 2");
+        AdapterKind kind = adapter;
+        Checks.atLeast("--batch-size", batchSize, 1);
+        Checks.atLeast("--iterations", iterations, 1);
+        Checks.atLeast("--rank", rank, 1);
+        Checks.atLeast("--seq", seq, 2);
+        if (threads != null) {
+            Checks.atLeast("--threads", threads, 1);
         }
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         hora.out().println(Backend.configure(th));
+        printBlas();
         ModelSource source = modelOptions.resolve();
         long t0 = System.nanoTime();
         ImportedBert bert = randomEncoder == null ? RunFolder.importModel(source) : random(randomEncoder);
         double importS = (System.nanoTime() - t0) / 1e9;
-        AdapterConfig cfg = kind == AdapterKind.NONE ? null : AdapterConfig.builder()
-                .kind(dev.hora.config.AdapterKind.parse(kind.cliName())).rank(rank)
-                .applyMode(dev.hora.config.ApplyMode.valueOf(apply.toUpperCase(Locale.ROOT).replace("FACTORIZED", "FACTORISED")))
-                .build();
+        AdapterConfig cfg = kind == null ? null : AdapterConfig.builder()
+                .kind(kind).rank(rank)
+                .applyMode(apply).build();
         PeftModel model = PeftModel.builder(bert).adapter(cfg).engine(engine).build();
         Map<String, INDArray> feed = feed(bert.config().vocabSize());
         SameDiffTrainer trainer = model.trainer(SameDiffTrainer.builder().adam(1e-3, 0, 1_000_000)).build();
@@ -91,18 +103,27 @@ public class BenchCommand implements Callable<Integer> {
         double fwd = median(() -> model.predictProba(feed.get(BertEncoder.INPUT_IDS),
                 feed.get(BertEncoder.ATTENTION_MASK), feed.get(BertEncoder.TOKEN_TYPE_IDS)), gc);
         double step = median(() -> trainer.step(feed), gc);
-        hora.out().printf(Locale.ROOT, "%s on %s (%s, engine %s), batch %d x seq %d%n", kind.cliName(),
+        hora.out().printf(Locale.ROOT, "%s on %s (%s, engine %s), batch %d x seq %d%n",
+                kind == null ? AdapterOption.NONE : kind.cliName(),
                 randomEncoder == null ? source.description() : bert.source(), cfg == null ? "head only" : cfg.getApplyMode(),
                 engine.name().toLowerCase(Locale.ROOT), batchSize, seq);
+        if (engine == Engine.KERNELS) {
+            long ws = Workspaces.reservedBytes(Workspaces.TRAIN);
+            long layer = Workspaces.reservedBytes(Workspaces.LAYER);
+            hora.out().printf(Locale.ROOT, "activation memory: saved %.0f MB (%.1f KB per token) + one layer's scratch"
+                    + " %.0f MB%n", ws / 1e6, ws / 1e3 / ((double) batchSize * seq), layer / 1e6);
+        }
         hora.out().printf(Locale.ROOT, "import %.2f s | forward %.0f ms (%.1f ex/s) | train step %.0f ms (%.1f ex/s)"
                 + " | peak memory %.2f GB%n", importS, fwd, batchSize / (fwd / 1e3), step, batchSize / (step / 1e3),
                 Resources.peakRssBytes() / 1e9);
-        if (engine == Engine.KERNELS) {
-            long ws = Workspaces.reservedBytes(Workspaces.TRAIN);
-            hora.out().printf(Locale.ROOT, "training workspace %.0f MB = %.1f KB per token%n", ws / 1e6,
-                    ws / 1e3 / ((double) batchSize * seq));
-        }
         return 0;
+    }
+
+    /** One line: BLAS vendor, core, threads and the measured 2048x384x1536 float GEMM rate (see {@link Blas}). */
+    private void printBlas() {
+        Blas.Info info = Blas.info();
+        hora.out().printf(Locale.ROOT, "%s | GEMM 2048x384x1536 float: %.1f GFLOP/s%n", info.describe(),
+                Blas.measureGemmGflops(5));
     }
 
     private static ImportedBert random(String shape) {

@@ -1,5 +1,7 @@
 package dev.hora.cli;
 
+import dev.hora.util.Checks;
+import dev.hora.finetune.FinetuneSettings;
 import dev.hora.data.BuiltinDatasets;
 import dev.hora.data.CacheDirs;
 import dev.hora.data.DataLoader;
@@ -64,12 +66,8 @@ public class DataOptions {
             throw new IllegalArgumentException("unknown --data '" + data + "'; built-in datasets: "
                     + BuiltinDatasets.NAMES + "; for your own files use --train FILE [--test FILE]");
         }
-        if (!(testFraction > 0 && testFraction < 1)) {
-            throw new IllegalArgumentException("--test-fraction must be in (0, 1), got " + testFraction);
-        }
-        if (!(trainFraction > 0 && trainFraction <= 1)) {
-            throw new IllegalArgumentException("--train-fraction must be in (0, 1], got " + trainFraction);
-        }
+        Checks.fraction("--test-fraction", testFraction, false);
+        Checks.fraction("--train-fraction", trainFraction, true);
     }
 
     /** Loads and splits the data. */

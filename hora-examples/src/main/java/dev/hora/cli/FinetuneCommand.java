@@ -1,16 +1,24 @@
 package dev.hora.cli;
 
+import dev.hora.util.Checks;
+import dev.hora.finetune.FinetuneSettings;
+import dev.hora.finetune.ModelSource;
+import dev.hora.config.AdapterKind;
 import dev.hora.data.Split;
 import dev.hora.io.CheckpointStore;
+import dev.hora.onnx.bert.Pooling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import dev.hora.finetune.Finetuner;
 import java.util.concurrent.Callable;
+import dev.hora.config.Target;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,19 +40,25 @@ public class FinetuneCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions = new DataOptions();
 
-    @Option(names = "--adapter", defaultValue = "hora", paramLabel = "KIND",
-            description = "hora, mh-lora, lora or none (head only) (default: ${DEFAULT-VALUE}).")
-    String adapter;
+    @Option(names = "--adapter", defaultValue = "hora", paramLabel = "KIND", converter = AdapterOption.class,
+            completionCandidates = AdapterOption.Names.class,
+            description = "${COMPLETION-CANDIDATES} (none: head only) (default: ${DEFAULT-VALUE}).")
+    AdapterKind adapter;
     @Option(names = "--rank", defaultValue = "8", paramLabel = "R", description = "Rank per head (default: ${DEFAULT-VALUE}).")
     int rank;
     @Option(names = "--alpha", paramLabel = "A", description = "Scale numerator, s = alpha / rank (default: 2 x rank).")
     Double alpha;
-    @Option(names = "--targets", defaultValue = "query,value", paramLabel = "LIST",
-            description = "Projections to adapt: query,key,value,output (default: ${DEFAULT-VALUE}).")
-    String targets;
+    @Option(names = "--targets", defaultValue = "query,value", split = ",", paramLabel = "LIST",
+            converter = TargetConverter.class, description = "Projections to adapt: query, key, value, output "
+            + "(attention), intermediate, ffn-output (feed-forward); or q,k,v,o,i,f (default: ${DEFAULT-VALUE}).")
+    List<Target> targets;
     @Option(names = "--layers", defaultValue = "all", paramLabel = "SPEC",
             description = "Layers to adapt: all, 0-5, 3,4,5 (default: ${DEFAULT-VALUE}).")
     String layers;
+    @Option(names = "--pooling", paramLabel = "MODE",
+            description = "mean or cls: how token states become the classifier's input (default: the model's own, "
+                    + "cls for a BGE-family model, else mean).")
+    Pooling pooling;
     @Option(names = "--lr", defaultValue = "1e-3", paramLabel = "LR", description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
     @Option(names = "--epochs", defaultValue = "1", paramLabel = "N", description = "Epochs (default: ${DEFAULT-VALUE}).")
@@ -75,7 +89,7 @@ public class FinetuneCommand implements Callable<Integer> {
         Split split = dataOptions.load(s.seed());
         Summaries.printSplit(hora.out(), split);
         ModelSource model = modelOptions.resolve();
-        hora.out().println("model: " + model.description());
+        hora.out().println("model: " + model.description() + "  pooling: " + s.pooling());
         hora.out().println(Backend.configure(s.threads()));
         Finetuner.Result r = new Finetuner(s, hora.out(), hora.err()).run(split, model);
         hora.out().printf(Locale.ROOT, "test accuracy %.4f  macro-F1 %.4f  (%d examples)%n", r.test().accuracy(),
@@ -90,30 +104,33 @@ public class FinetuneCommand implements Callable<Integer> {
     FinetuneSettings settings() {
         modelOptions.validate();
         dataOptions.validate();
-        AdapterKind kind = AdapterKind.parse(adapter);
-        boolean none = kind == AdapterKind.NONE;
-        if (!none && (rank < 1 || rank > 1024)) {
-            throw new IllegalArgumentException("--rank must be in [1, 1024], got " + rank);
-        }
+        AdapterKind kind = adapter;
+        boolean none = kind == null;
         double a = alpha != null ? alpha : 2.0 * rank;
-        if (!none && !(a > 0 && Double.isFinite(a))) {
-            throw new IllegalArgumentException("--alpha must be > 0, got " + a);
+        if (!none) {
+            Checks.between("--rank", rank, 1, 1024);
+            Checks.positive("--alpha", a);
         }
-        List<String> t = none ? List.of() : Targets.parse(targets);
+        List<String> t = none ? List.of() : targetNames(targets);
         List<Integer> l = LayerSelection.parse(layers);
-        positive("--lr", lr);
-        atLeastOne("--epochs", epochs);
-        atLeastOne("--batch-size", batchSize);
+        Checks.positive("--lr", lr);
+        Checks.atLeast("--epochs", epochs, 1);
+        Checks.atLeast("--batch-size", batchSize, 1);
+        Pooling pool = pooling != null ? pooling : ModelSource.defaultPooling(modelOptions.model);
+        if (pool == Pooling.NONE) {
+            throw new IllegalArgumentException("--pooling must be mean or cls, got none");
+        }
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        atLeastOne("--threads", th);
+        Checks.atLeast("--threads", th, 1);
         if (checkpointEvery < 0) {
             throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
         }
         Path out = output != null ? output : Path.of("hora-runs",
-                kind.cliName() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+                (none ? AdapterOption.NONE : kind.cliName()) + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return new FinetuneSettings(modelOptions.model, abs(modelOptions.tokenizer), dataOptions.data,
                 abs(dataOptions.train), abs(dataOptions.test), dataOptions.testFraction, dataOptions.trainFraction,
-                kind, none ? 0 : rank, none ? 0 : a, t, l, lr, epochs, batchSize, modelOptions.maxLength, seed,
+                kind, none ? 0 : rank, none ? 0 : a, t, l, lr, epochs, batchSize, modelOptions.maxLength,
+                pool.name().toLowerCase(Locale.ROOT), seed,
                 out.toAbsolutePath().normalize().toString(), resume, th, checkpointEvery);
     }
 
@@ -135,19 +152,30 @@ public class FinetuneCommand implements Callable<Integer> {
         Files.createDirectories(dir);
     }
 
+    /** Canonical names in Q, K, V, O, FFN_IN, FFN_OUT order; a target given twice is an error. */
+    static List<String> targetNames(List<Target> given) {
+        EnumSet<Target> set = EnumSet.noneOf(Target.class);
+        for (Target t : given) {
+            if (!set.add(t)) {
+                throw new IllegalArgumentException("target '" + t.moduleName() + "' given twice in --targets");
+            }
+        }
+        return set.stream().map(Target::moduleName).toList();
+    }
+
+    /** picocli converter of one --targets entry ({@link Target#parse}). */
+    static final class TargetConverter implements CommandLine.ITypeConverter<Target> {
+        @Override
+        public Target convert(String value) {
+            try {
+                return Target.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     private static String abs(Path p) {
         return p == null ? null : p.toAbsolutePath().normalize().toString();
-    }
-
-    private static void positive(String name, double v) {
-        if (!(v > 0 && Double.isFinite(v))) {
-            throw new IllegalArgumentException(name + " must be > 0, got " + v);
-        }
-    }
-
-    private static void atLeastOne(String name, int v) {
-        if (v < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1, got " + v);
-        }
     }
 }

@@ -48,6 +48,7 @@ public class Hora implements Runnable {
         hora.out = out;
         hora.err = err;
         CommandLine cl = new CommandLine(hora);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler((e, line, parsed) -> {

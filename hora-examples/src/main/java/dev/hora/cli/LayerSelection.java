@@ -45,14 +45,6 @@ public final class LayerSelection {
         return List.copyOf(out);
     }
 
-    /** Checks the selection against a model with {@code numLayers} layers. */
-    public static void check(List<Integer> layers, int numLayers) {
-        if (layers != null && !layers.isEmpty() && layers.get(layers.size() - 1) >= numLayers) {
-            throw new IllegalArgumentException("--layers selects layer " + layers.get(layers.size() - 1)
-                    + " but the model has " + numLayers + " layers (0-" + (numLayers - 1) + ")");
-        }
-    }
-
     private static int index(String part, String s) {
         try {
             int v = Integer.parseInt(s.trim());

@@ -1,5 +1,6 @@
 package dev.hora.cli;
 
+import dev.hora.finetune.ModelSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -20,9 +21,7 @@ public class ModelOptions {
     int maxLength;
 
     void validate() {
-        if (maxLength < 8 || maxLength > dev.hora.text.TokenBatcher.MAX_POSITIONS) {
-            throw new IllegalArgumentException("--max-length must be in [8, 512], got " + maxLength);
-        }
+        dev.hora.util.Checks.between("--max-length", maxLength, 8, dev.hora.text.TokenBatcher.MAX_POSITIONS);
     }
 
     ModelSource resolve() throws IOException {

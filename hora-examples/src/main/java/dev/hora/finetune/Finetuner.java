@@ -1,7 +1,5 @@
 package dev.hora.finetune;
 
-import dev.hora.cli.FinetuneSettings;
-import dev.hora.cli.ModelSource;
 import dev.hora.data.Split;
 import dev.hora.data.TextDataset;
 import dev.hora.metrics.ClassificationReport;
@@ -40,6 +38,8 @@ public final class Finetuner {
      * without this a run's resident memory climbed past 5 GB.
      */
     private static final int GC_EVERY = 1;
+    /** Evaluation batch: 32 sequences keep the kernel path's workspaces within the training step's size. */
+    static final int EVAL_BATCH = 32;
 
     private final FinetuneSettings s;
     private final PrintStream out;
@@ -121,7 +121,7 @@ public final class Finetuner {
                 trainer.endEpoch();
                 trainNanos += System.nanoTime() - e0;
                 report = task.evaluate();
-                history.epoch(report.accuracy(), Double.NaN);
+                history.checkpoint(history.stepLoss().size(), Double.NaN, report.accuracy());
                 err.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f  macro-F1 %.4f%n", epoch + 1, s.epochs(),
                         report.accuracy(), report.macroF1());
                 ckpt.save(trainer, new RunCheckpoint.Position(epoch + 1, 0), history,
@@ -133,8 +133,8 @@ public final class Finetuner {
             task.finish();
         }
         RunFolder.writeModel(dir, model);
-        AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model);
-        TrainingChart.write(dir.resolve(RunFolder.CHART), history, "hora finetune --adapter " + s.adapter().cliName(), 900, 600);
+        AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model, train.labelNames());
+        TrainingChart.write(dir.resolve(RunFolder.CHART), history, s.describe(), 1000, 450);
         RunCheckpoint.Totals all = totals(prior, t0, trainNanos, trainExamples);
         double rate = all.trainNanos() == 0 ? 0 : all.trainExamples() / (all.trainNanos() / 1e9);
         Result r = new Result(report, all.wallSeconds(), rate, Resources.peakRssBytes(), model.summary().trainable(),
@@ -169,7 +169,7 @@ public final class Finetuner {
 
     /** Accuracy, macro-F1 and confusion matrix of the model on a dataset. */
     public static ClassificationReport evaluate(Classifier model, TokenBatcher tok, TextDataset data) {
-        int[] pred = Classifier.argmax(model.probabilities(tok, data.texts(), 64));
+        int[] pred = Classifier.argmax(model.probabilities(tok, data.texts(), EVAL_BATCH));
         return ClassificationReport.of(data.labels(), pred, data.labelNames());
     }
 }

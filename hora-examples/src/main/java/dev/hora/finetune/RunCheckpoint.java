@@ -107,7 +107,15 @@ final class RunCheckpoint {
             throw new IOException(f + ": metadata " + HISTORY + " is not valid: " + e.getMessage(), e);
         }
         h.getOrDefault("stepLoss", List.of()).forEach(history::step);
-        h.getOrDefault("epochTestAccuracy", List.of()).forEach(a -> history.epoch(a, Double.NaN));
+        List<Double> acc = h.getOrDefault("epochTestAccuracy", List.of());
+        List<Double> steps = h.getOrDefault("checkpointSteps", List.of());
+        if (steps.size() != acc.size()) {
+            throw new IOException(f + ": metadata " + HISTORY + " has " + acc.size() + " accuracies for "
+                    + steps.size() + " checkpoint steps");
+        }
+        for (int i = 0; i < acc.size(); i++) {
+            history.checkpoint(steps.get(i).intValue(), Double.NaN, acc.get(i));
+        }
         Position at = new Position(integer(f, m, EPOCH), integer(f, m, BATCH));
         Totals t = new Totals(number(f, m, WALL), count(f, m, TRAIN_NANOS), count(f, m, EXAMPLES), integer(f, m, PROCESSES));
         return new Resumed(c.step(), at, t);
@@ -159,6 +167,7 @@ final class RunCheckpoint {
         Map<String, List<Double>> m = new LinkedHashMap<>();
         m.put("stepLoss", h.stepLoss());
         m.put("epochTestAccuracy", h.epochTestAccuracy());
+        m.put("checkpointSteps", h.checkpoints().stream().map(cp -> (double) cp.step()).toList());
         return MetricsJson.toJson(m);
     }
 }

@@ -3,8 +3,6 @@ package dev.hora.finetune;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hora.cli.FinetuneSettings;
-import dev.hora.cli.ModelSource;
 import dev.hora.data.Example;
 import dev.hora.data.Sha256;
 import dev.hora.data.Split;

@@ -1,8 +1,8 @@
 package dev.hora.finetune;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.hora.cli.FinetuneSettings;
-import dev.hora.cli.ModelSource;
+import dev.hora.finetune.FinetuneSettings;
+import dev.hora.finetune.ModelSource;
 import dev.hora.io.SafetensorsReader;
 import dev.hora.io.SafetensorsWriter;
 import dev.hora.metrics.MetricsJson;

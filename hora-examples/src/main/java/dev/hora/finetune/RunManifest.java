@@ -26,8 +26,9 @@ public final class RunManifest {
     public static final String FILE = "manifest.json";
     static final String FORMAT = "hora-run/1";
     /** The files a finished run holds, relative to its directory; those that exist are listed. */
-    static final List<String> FILES = List.of(dev.hora.cli.FinetuneSettings.FILE, RunFolder.LABELS, RunFolder.MODEL,
+    static final List<String> FILES = List.of(FinetuneSettings.FILE, RunFolder.LABELS, RunFolder.MODEL,
             RunFolder.ADAPTER_DIR + "/adapter_model.safetensors", RunFolder.ADAPTER_DIR + "/adapter_config.json",
+            RunFolder.ADAPTER_DIR + "/classifier.safetensors", RunFolder.ADAPTER_DIR + "/classifier_config.json",
             RunFolder.METRICS);
 
     private RunManifest() {

@@ -1,10 +1,11 @@
 package dev.hora.finetune;
 
-import dev.hora.cli.FinetuneSettings;
+import dev.hora.finetune.FinetuneSettings;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.AdapterKind;
 import dev.hora.config.Target;
 import dev.hora.onnx.ImportedBert;
+import dev.hora.onnx.bert.Pooling;
 import dev.hora.peft.ModuleSelector;
 import dev.hora.peft.PeftModel;
 import java.util.List;
@@ -16,18 +17,24 @@ public final class RunSpec {
 
     /** The adapter config of a run, or null for {@code --adapter none} (linear probe). */
     public static AdapterConfig adapterConfig(FinetuneSettings s) {
-        if (s.adapter() == dev.hora.cli.AdapterKind.NONE) {
+        if (s.adapter() == null) {
             return null;
         }
         List<Target> targets = s.targets().stream().map(Target::parse).toList();
-        return AdapterConfig.builder().kind(AdapterKind.parse(s.adapter().cliName())).rank(s.rank()).alpha(s.alpha())
+        return AdapterConfig.builder().kind(s.adapter()).rank(s.rank()).alpha(s.alpha())
                 .targets(targets).seed(s.seed()).build();
+    }
+
+    /** The run's pooling ({@code mean} for runs that predate the setting). */
+    public static Pooling pooling(FinetuneSettings s) {
+        return s.pooling() == null ? Pooling.MEAN : Pooling.valueOf(s.pooling().toUpperCase(java.util.Locale.ROOT));
     }
 
     /** The PeftModel of a run: adapters on the chosen targets and layers, a head for {@code numClasses}. */
     public static PeftModel model(FinetuneSettings s, ImportedBert bert, int numClasses) {
         AdapterConfig cfg = adapterConfig(s);
-        PeftModel.Builder b = PeftModel.builder(bert).adapter(cfg).numClasses(numClasses).seed(s.seed());
+        PeftModel.Builder b = PeftModel.builder(bert).adapter(cfg).pooling(pooling(s)).numClasses(numClasses)
+                .seed(s.seed());
         if (cfg != null) {
             ModuleSelector sel = ModuleSelector.modules(cfg.getTargets());
             b.select(s.layers() == null ? sel : sel.layers(s.layers()));

@@ -1,8 +1,8 @@
 package dev.hora.finetune;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hora.cli.FinetuneSettings;
-import dev.hora.cli.ModelSource;
+import dev.hora.finetune.FinetuneSettings;
+import dev.hora.finetune.ModelSource;
 import dev.hora.metrics.MetricsJson;
 import dev.hora.peft.MergedModel;
 import dev.hora.text.TokenBatcher;

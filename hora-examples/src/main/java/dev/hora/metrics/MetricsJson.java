@@ -1,7 +1,7 @@
 package dev.hora.metrics;
 
+import dev.hora.io.HoraJson;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.hora.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /** Writes and reads reports (any Jackson-serialisable record) as indented JSON, atomically. */
 public final class MetricsJson {
     /** The shared mapper: indented output, records supported. */
-    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final ObjectMapper MAPPER = HoraJson.MAPPER;
 
     private MetricsJson() {
     }
@@ -31,10 +31,5 @@ public final class MetricsJson {
                 flush();
             }
         }, value));
-    }
-
-    /** Reads a report written by {@link #write}. */
-    public static ClassificationReport readReport(Path file) throws IOException {
-        return MAPPER.readValue(file.toFile(), ClassificationReport.class);
     }
 }

@@ -67,11 +67,6 @@ public final class ProgressBar {
         out.flush();
     }
 
-    /** Examples per second since creation. */
-    public double examplesPerSecond() {
-        return rate(clock.getAsLong());
-    }
-
     private double rate(long now) {
         double sec = (now - start) / 1e9;
         return sec <= 0 ? 0 : examples / sec;

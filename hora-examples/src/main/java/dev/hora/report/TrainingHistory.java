@@ -5,22 +5,25 @@ import java.util.List;
 
 /**
  * What a training run records for its chart and its JSON summary: the loss after every optimizer
- * step and the accuracy after every epoch (on the test set; optionally on the training set).
+ * step, and at every checkpoint (end of an epoch) the step and the accuracy measured there on the
+ * validation and the test set (NaN where a set was not measured).
  */
 public final class TrainingHistory {
+    /** Accuracies after {@code step} optimizer steps. */
+    public record Checkpoint(int step, double validationAccuracy, double testAccuracy) {
+    }
+
     private final List<Double> stepLoss = new ArrayList<>();
-    private final List<Double> epochTestAccuracy = new ArrayList<>();
-    private final List<Double> epochTrainAccuracy = new ArrayList<>();
+    private final List<Checkpoint> checkpoints = new ArrayList<>();
 
     /** Records the loss of the next step. */
     public synchronized void step(double loss) {
         stepLoss.add(loss);
     }
 
-    /** Records the accuracies of the next epoch; {@code trainAccuracy} may be NaN if not measured. */
-    public synchronized void epoch(double testAccuracy, double trainAccuracy) {
-        epochTestAccuracy.add(testAccuracy);
-        epochTrainAccuracy.add(trainAccuracy);
+    /** Records a checkpoint after {@code step} optimizer steps. */
+    public synchronized void checkpoint(int step, double validationAccuracy, double testAccuracy) {
+        checkpoints.add(new Checkpoint(step, validationAccuracy, testAccuracy));
     }
 
     /** Loss per step, in order. */
@@ -28,13 +31,13 @@ public final class TrainingHistory {
         return List.copyOf(stepLoss);
     }
 
-    /** Test accuracy per epoch, in order. */
-    public synchronized List<Double> epochTestAccuracy() {
-        return List.copyOf(epochTestAccuracy);
+    /** The checkpoints, in order. */
+    public synchronized List<Checkpoint> checkpoints() {
+        return List.copyOf(checkpoints);
     }
 
-    /** Training accuracy per epoch (NaN where not measured). */
-    public synchronized List<Double> epochTrainAccuracy() {
-        return List.copyOf(epochTrainAccuracy);
+    /** Test accuracy per checkpoint, in order. */
+    public synchronized List<Double> epochTestAccuracy() {
+        return checkpoints.stream().map(Checkpoint::testAccuracy).toList();
     }
 }

@@ -29,15 +29,6 @@ public record Batch(long[][] inputIds, long[][] attentionMask, long[][] tokenTyp
         return inputIds.length == 0 ? 0 : inputIds[0].length;
     }
 
-    /** Number of real (non-padding) tokens of sequence {@code i}. */
-    public int length(int i) {
-        int n = 0;
-        for (long m : attentionMask[i]) {
-            n += (int) m;
-        }
-        return n;
-    }
-
     /** {@code input_ids} as an int64 array {@code [batch, seq]}. */
     public INDArray inputIdsArray() {
         return Nd4j.createFromArray(inputIds);

@@ -50,15 +50,6 @@ public final class BatchOrder {
         return out;
     }
 
-    /** Index chunks in the natural order (for evaluation and prediction). */
-    public static List<int[]> sequential(int n, int batchSize) {
-        List<Integer> idx = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            idx.add(i);
-        }
-        return chunks(idx, batchSize);
-    }
-
     private static List<int[]> chunks(List<Integer> idx, int batchSize) {
         List<int[]> out = new ArrayList<>();
         for (int s = 0; s < idx.size(); s += batchSize) {

@@ -1,5 +1,6 @@
 package dev.hora.text;
 
+import dev.hora.io.HoraJson;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +27,7 @@ import java.util.Map;
 public final class TokenBatcher implements AutoCloseable {
     /** Upper bound of {@code maxLength}: BERT-family position tables have 512 rows. */
     public static final int MAX_POSITIONS = 512;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = HoraJson.MAPPER;
 
     private final HuggingFaceTokenizer tokenizer;
     private final int maxLength;
@@ -66,11 +67,6 @@ public final class TokenBatcher implements AutoCloseable {
     /** The truncation length (including special tokens). */
     public int maxLength() {
         return maxLength;
-    }
-
-    /** The id used for padding. */
-    public long padId() {
-        return padId;
     }
 
     /** Token ids of one text (with special tokens, truncated, unpadded). */

@@ -1,5 +1,7 @@
 package dev.hora.cli;
 
+import dev.hora.finetune.FinetuneSettings;
+import dev.hora.config.AdapterKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,12 +48,22 @@ class HoraCliTest {
     }
 
     @Test
+    void benchPrintsTheBlasAndItsGemmRate() {
+        CliRunner r = CliRunner.run("bench", "--adapter", "lora", "--batch-size", "2", "--seq", "4", "--iterations", "1",
+                "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().matches("(?s).*BLAS: OpenBLAS 0\\.3\\.19, core \\w+, 1 threads.*"
+                + "GEMM 2048x384x1536 float: \\d+\\.\\d GFLOP/s.*"), r.out());
+        assertTrue(r.out().contains("train step "), r.out());
+    }
+
+    @Test
     void finetuneResolvesWritesSettingsAndTrains() throws IOException {
         Path out = dir.resolve("run");
         CliRunner r = CliRunner.run("finetune", "--train", train.toString(), "--test", test.toString(),
                 "--adapter", "mh-lora", "--rank", "4", "--targets", "v,q", "--layers", "3-5", "--lr", "5e-4",
                 "--epochs", "1", "--batch-size", "16", "--max-length", "64", "--seed", "7", "--threads", "1",
-                "--output", out.toString());
+                "--pooling", "CLS", "--output", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("backend: CPU (nd4j-native), 1 threads"), r.out());
         assertTrue(r.out().contains("trainable params: ") && r.out().contains("mh-lora: "), r.out());
@@ -67,6 +79,7 @@ class HoraCliTest {
         assertEquals(List.of(3, 4, 5), s.layers());
         assertEquals(5e-4, s.lr());
         assertEquals(64, s.maxLength());
+        assertEquals("cls", s.pooling(), "--pooling given (case-insensitive)");
         assertEquals(train.toAbsolutePath().toString(), s.train());
         assertNull(s.data());
         assertEquals(out.toAbsolutePath().toString(), s.output());
@@ -85,9 +98,11 @@ class HoraCliTest {
         assertTrue(Files.exists(out.resolve("model.safetensors")) && !Files.exists(out.resolve("adapter")),
                 "a linear probe writes its head, no adapter folder");
         FinetuneSettings s = FinetuneSettings.read(out.resolve(FinetuneSettings.FILE));
+        assertNull(s.adapter(), "--adapter none: no adapter kind");
         assertEquals(0, s.rank());
         assertEquals(List.of(), s.targets());
         assertNull(s.layers());
+        assertEquals("mean", s.pooling(), "the built-in MiniLM's default");
     }
 
     @Test
@@ -97,12 +112,13 @@ class HoraCliTest {
             {"--adapter", "dora"}, {"--max-length", "4"}, {"--lr", "0"}, {"--epochs", "0"},
             {"--batch-size", "0"}, {"--threads", "0"}, {"--data", "imdb"}, {"--test", "x.tsv"},
             {"--test-fraction", "1.5"}, {"--train-fraction", "0"}, {"--data", "uci-sentiment", "--train", "x.tsv"},
-            {"--resume"}, {"--epochs", "two"},
+            {"--resume"}, {"--epochs", "two"}, {"--pooling", "max"}, {"--pooling", "none"},
         };
         String[] expected = {
-            "--rank", "--alpha", "'dense'", "empty layer range", "unknown adapter", "--max-length", "--lr",
+            "--rank", "--alpha", "'dense'", "empty layer range", "--adapter", "--max-length", "--lr",
             "--epochs", "--batch-size", "--threads", "unknown --data 'imdb'", "--test FILE needs --train",
-            "--test-fraction", "--train-fraction", "not both", "no checkpoint.safetensors", "'two'",
+            "--test-fraction", "--train-fraction", "not both", "no checkpoint.safetensors", "'two'", "--pooling",
+            "--pooling must be mean or cls",
         };
         for (int i = 0; i < cases.length; i++) {
             String[] args = new String[cases[i].length + 3];
@@ -147,7 +163,7 @@ class HoraCliTest {
                 "--predictions", preds.toString(), "--output", metrics.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("accuracy 0.6667"), r.err());
-        ClassificationReport m = MetricsJson.readReport(metrics);
+        ClassificationReport m = MetricsJson.MAPPER.readValue(metrics.toFile(), ClassificationReport.class);
         assertEquals(List.of("neg", "pos"), m.labels());
         assertEquals(2.0 / 3, m.accuracy(), 1e-12);
         // neg: P = 1/2, R = 1, F1 = 2/3; pos: P = 1, R = 1/2, F1 = 2/3

@@ -1,5 +1,6 @@
 package dev.hora.cli;
 
+import dev.hora.config.AdapterKind;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,27 +23,32 @@ class OptionParsersTest {
         assertThrows(IllegalArgumentException.class, () -> LayerSelection.parse("x"));
         assertThrows(IllegalArgumentException.class, () -> LayerSelection.parse("-1"));
         assertThrows(IllegalArgumentException.class, () -> LayerSelection.parse(","));
-        LayerSelection.check(List.of(0, 5), 6);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> LayerSelection.check(List.of(6), 6))
-                .getMessage().contains("has 6 layers"));
+    }
+
+    private static FinetuneCommand parse(String... args) {
+        FinetuneCommand c = new FinetuneCommand();
+        picocli.CommandLine cl = new picocli.CommandLine(c);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.parseArgs(args);
+        return c;
     }
 
     @Test
-    void targets() {
-        assertEquals(List.of("query", "value"), Targets.parse("value,query"));
-        assertEquals(List.of("query", "key", "value", "output"), Targets.parse("q,k,v,o"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Targets.parse("query,dense"))
+    void targetsAndAdapterThroughPicocli() {
+        FinetuneCommand c = parse("--targets", "value,q,ffn-out,i", "--adapter", "MH-LoRA", "--pooling", "cls");
+        assertEquals(List.of("query", "value", "intermediate", "ffn-output"), FinetuneCommand.targetNames(c.targets));
+        assertEquals(AdapterKind.MH_LORA, c.adapter);
+        assertEquals(dev.hora.onnx.bert.Pooling.CLS, c.pooling);
+        assertEquals(List.of("query", "value"), FinetuneCommand.targetNames(parse().targets), "default");
+        assertTrue(assertThrows(picocli.CommandLine.ParameterException.class, () -> parse("--targets", "query,dense"))
                 .getMessage().contains("'dense'"));
-        assertThrows(IllegalArgumentException.class, () -> Targets.parse("q,query"));
-        assertThrows(IllegalArgumentException.class, () -> Targets.parse(" , "));
-    }
-
-    @Test
-    void adapterKinds() {
-        assertEquals(AdapterKind.MH_LORA, AdapterKind.parse("MH-LoRA"));
-        assertEquals(AdapterKind.MH_LORA, AdapterKind.parse("mhlora"));
-        assertEquals(AdapterKind.HORA, AdapterKind.parse("hora"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> AdapterKind.parse("dora"))
-                .getMessage().contains("[hora, mh-lora, lora, none]"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> FinetuneCommand.targetNames(
+                parse("--targets", "q,query").targets)).getMessage().contains("twice"));
+        assertEquals(null, parse("--adapter", "None").adapter, "none (a linear probe) exists only at the CLI edge");
+        assertEquals("[hora, lora, mh-lora, none]", new java.util.TreeSet<>(java.util.List.copyOf(
+                (java.util.Collection<String>) java.util.stream.StreamSupport.stream(new AdapterOption.Names().spliterator(),
+                        false).toList())).toString());
+        assertTrue(assertThrows(picocli.CommandLine.ParameterException.class, () -> parse("--adapter", "dora"))
+                .getMessage().contains("dora"));
     }
 }

@@ -73,6 +73,10 @@ class TextFileLoaderTest {
         var e1 = assertThrows(DataFormatException.class,
                 () -> TextFileLoader.load(file("q.csv", "label,text\n1,\"open\n0,b\n")));
         assertEquals(List.of("q.csv:2: unterminated quote (the cell opened on this line never closes)"), e1.problems());
+        var e3 = assertThrows(DataFormatException.class,
+                () -> TextFileLoader.load(file("t.csv", "label,text\n\n1,\"two\nlines\"\n0,\"x\"y\n1,b\n")));
+        assertEquals(1, e3.problems().size(), e3.getMessage());
+        assertTrue(e3.problems().get(0).startsWith("t.csv:5: unexpected text after a closing quote"), e3.getMessage());
         var e2 = assertThrows(DataFormatException.class, () -> TextFileLoader.load(file("j.jsonl",
                 "{\"text\":\"a\",\"label\":1}\n{\"text\":\"b\",\"label\":true}\nnot json\n{\"text\":3,\"label\":0}\n[1]\n")));
         assertEquals(4, e2.problems().size(), e2.getMessage());

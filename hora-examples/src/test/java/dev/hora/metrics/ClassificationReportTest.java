@@ -59,7 +59,7 @@ class ClassificationReportTest {
         MetricsJson.write(f, r);
         String json = java.nio.file.Files.readString(f);
         assertEquals(true, json.contains("\"macroF1\"") && json.contains("\"confusion\""), json);
-        ClassificationReport back = MetricsJson.readReport(f);
+        ClassificationReport back = MetricsJson.MAPPER.readValue(f.toFile(), ClassificationReport.class);
         assertEquals(r.accuracy(), back.accuracy());
         assertEquals(r.perClass(), back.perClass());
         assertArrayEquals(r.confusion(), back.confusion());

@@ -1,5 +1,6 @@
 package dev.hora.onnx;
 
+import dev.hora.config.Target;
 import dev.hora.onnx.bert.BertWeightNames;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,7 +51,7 @@ final class BertGraphReader {
         checkOperators(g);
         int layers = countLayers(src, named);
         int hidden = (int) word.size(1);
-        INDArray ffn = require(src, named, dev.hora.onnx.bert.ModuleKind.INTERMEDIATE.weightName(0));
+        INDArray ffn = require(src, named, BertWeightNames.weight(0, Target.FFN_IN));
         INDArray pos = require(src, named, BertWeightNames.POSITION_EMBEDDINGS);
         INDArray types = require(src, named, BertWeightNames.TOKEN_TYPE_EMBEDDINGS);
         GraphConstants k = new GraphConstants(g, hidden);

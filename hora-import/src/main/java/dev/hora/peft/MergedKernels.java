@@ -2,7 +2,7 @@ package dev.hora.peft;
 
 import dev.hora.onnx.BertConfig;
 import dev.hora.onnx.bert.BertWeightNames;
-import dev.hora.onnx.bert.ModuleKind;
+import dev.hora.config.Target;
 import dev.hora.onnx.bert.Pooling;
 import dev.hora.peft.kernel.KernelEncoder;
 import dev.hora.peft.kernel.KernelObjective;
@@ -49,13 +49,13 @@ final class MergedKernels {
             }
         }
         int layers = 0;
-        while (w.containsKey(ModuleKind.QUERY.weightName(layers))) {
+        while (w.containsKey(BertWeightNames.weight(layers, Target.Q))) {
             layers++;
         }
         INDArray word = w.get(BertWeightNames.WORD_EMBEDDINGS);
         BertConfig c = BertConfig.builder().numLayers(layers).hiddenSize((int) word.size(1))
                 .numHeads((int) w.get(HEADS).getDouble(0))
-                .intermediateSize((int) w.get(ModuleKind.INTERMEDIATE.weightName(0)).size(1))
+                .intermediateSize((int) w.get(BertWeightNames.weight(0, Target.FFN_IN)).size(1))
                 .vocabSize((int) word.size(0)).maxPositions((int) w.get(BertWeightNames.POSITION_EMBEDDINGS).size(0))
                 .typeVocabSize((int) w.get(BertWeightNames.TOKEN_TYPE_EMBEDDINGS).size(0))
                 .layerNormEps(w.get(EPS).getDouble(0)).maskValue((float) w.get(MASK).getDouble(0)).build();

@@ -1,14 +1,15 @@
 package dev.hora.peft;
 
+import dev.hora.onnx.bert.BertWeightNames;
 import dev.hora.adapter.Adapter;
 import dev.hora.adapter.Adapters;
+import dev.hora.io.AtomicFiles;
 import dev.hora.config.Target;
 import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.onnx.bert.BertEncoderBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -39,7 +40,7 @@ public final class MergedModel {
         model.adapterParams().forEach((layer, params) -> {
             Adapter a = model.adapters().get(layer);
             for (Target t : a.projections().keySet()) {
-                String wn = ModuleSelector.kind(t).weightName(layer);
+                String wn = BertWeightNames.weight(layer, t);
                 INDArray dw = Adapters.deltaW(a, params, t).castTo(DataType.FLOAT);   // [d_in, d_out]
                 weights.put(wn, weights.get(wn).add(dw));
             }
@@ -73,15 +74,7 @@ public final class MergedModel {
 
     /** Writes the graph atomically (temp file, then rename). */
     public void save(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            sd.save(tmp.toFile(), false);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writePath(file, tmp -> sd.save(tmp.toFile(), false));
     }
 
     public SameDiff sameDiff() {

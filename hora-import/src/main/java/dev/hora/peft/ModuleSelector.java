@@ -1,7 +1,6 @@
 package dev.hora.peft;
 
 import dev.hora.config.Target;
-import dev.hora.onnx.bert.ModuleKind;
 import dev.hora.onnx.bert.ProjectionSite;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -65,7 +64,7 @@ public final class ModuleSelector {
         if (!layers.isEmpty() && !layers.contains(site.layer())) {
             return false;
         }
-        return modules.contains(target(site.kind())) || (regex != null && regex.matcher(site.weightName()).matches());
+        return modules.contains(site.target()) || (regex != null && regex.matcher(site.weightName()).matches());
     }
 
     /** Checks the layer indices against the model's depth. */
@@ -80,30 +79,6 @@ public final class ModuleSelector {
             throw new IllegalArgumentException("layers: " + bad + " out of range: the model has " + numLayers
                     + " layers, allowed 0-" + (numLayers - 1));
         }
-    }
-
-    /** The adapter target of an encoder module. */
-    public static Target target(ModuleKind kind) {
-        return switch (kind) {
-            case QUERY -> Target.Q;
-            case KEY -> Target.K;
-            case VALUE -> Target.V;
-            case ATTENTION_OUTPUT -> Target.O;
-            case INTERMEDIATE -> Target.FFN_IN;
-            case OUTPUT -> Target.FFN_OUT;
-        };
-    }
-
-    /** The encoder module of an adapter target. */
-    public static ModuleKind kind(Target target) {
-        return switch (target) {
-            case Q -> ModuleKind.QUERY;
-            case K -> ModuleKind.KEY;
-            case V -> ModuleKind.VALUE;
-            case O -> ModuleKind.ATTENTION_OUTPUT;
-            case FFN_IN -> ModuleKind.INTERMEDIATE;
-            case FFN_OUT -> ModuleKind.OUTPUT;
-        };
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.hora.peft;
 
+import dev.hora.onnx.bert.BertWeightNames;
 import dev.hora.adapter.Adapter;
 import dev.hora.adapter.AdapterOps;
 import dev.hora.adapter.Adapters;
@@ -16,6 +17,7 @@ import dev.hora.adapter.FactorGraph;
 import dev.hora.peft.kernel.KernelEncoder;
 import dev.hora.peft.kernel.KernelObjective;
 import dev.hora.train.SameDiffTrainer;
+import dev.hora.util.Blas;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -64,12 +66,12 @@ public final class PeftModel {
         Map<Integer, Map<String, SDVariable>> vars = new TreeMap<>();
         adapters.forEach((layer, a) -> {
             Map<String, SDVariable> m = new LinkedHashMap<>();
-            a.initParams(DataType.FLOAT).forEach((n, v) -> m.put(n, sd.var(varName(layer, n), v)));
+            a.initParams(DataType.FLOAT, layer).forEach((n, v) -> m.put(n, sd.var(varName(layer, n), v)));
             vars.put(layer, m);
         });
         ProjectionHook hook = (g, site, x, w, bias) -> {
             Adapter a = adapters.get(site.layer());
-            Target t = ModuleSelector.target(site.kind());
+            Target t = site.target();
             if (a == null || !a.projections().containsKey(t)) {
                 return ProjectionHook.DEFAULT.project(g, site, x, w, bias);
             }
@@ -91,9 +93,9 @@ public final class PeftModel {
         for (int l = 0; l < bc.numLayers(); l++) {
             Map<Target, ProjectionShape> shapes = new EnumMap<>(Target.class);
             for (Target t : Target.values()) {
-                String wn = ModuleSelector.kind(t).weightName(l);
+                String wn = BertWeightNames.weight(l, t);
                 INDArray w = bert.weights().get(wn);
-                ProjectionSite site = new ProjectionSite(l, ModuleSelector.kind(t), wn, (int) w.size(0),
+                ProjectionSite site = new ProjectionSite(l, t, wn, (int) w.size(0),
                         (int) w.size(1), bc.numHeads());
                 if (selector.selects(site)) {
                     shapes.put(t, new ProjectionShape(w.size(0), w.size(1), bc.numHeads()));
@@ -279,6 +281,7 @@ public final class PeftModel {
 
         private Builder(ImportedBert bert) {
             this.bert = Objects.requireNonNull(bert, "bert");
+            Blas.warnIfMisdetected();
         }
 
         /** The adapter; null (default) = linear probe, only the head trains. */
@@ -316,9 +319,7 @@ public final class PeftModel {
         }
 
         public PeftModel build() {
-            if (numClasses < 2) {
-                throw new IllegalArgumentException("numClasses = " + numClasses + " is out of range: allowed >= 2");
-            }
+            dev.hora.util.Checks.atLeast("numClasses", numClasses, 2);
             if (pooling == Pooling.NONE) {
                 throw new IllegalArgumentException("pooling = NONE: a classifier needs MEAN or CLS pooling");
             }

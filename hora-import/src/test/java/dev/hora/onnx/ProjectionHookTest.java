@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hora.onnx.bert.BertEncoder;
-import dev.hora.onnx.bert.ModuleKind;
+import dev.hora.config.Target;
 import dev.hora.onnx.bert.Pooling;
 import dev.hora.onnx.bert.ProjectionHook;
 import dev.hora.onnx.bert.ProjectionSite;
@@ -47,12 +47,12 @@ class ProjectionHookTest {
             return ProjectionHook.DEFAULT.project(sd, site, x, w, b);
         }, false);
         assertEquals(2 * 6, sites.size());
-        assertEquals(new ProjectionSite(0, ModuleKind.QUERY, "encoder.layer.0.attention.self.query.weight", 32, 32, 4),
+        assertEquals(new ProjectionSite(0, Target.Q, "encoder.layer.0.attention.self.query.weight", 32, 32, 4),
                 sites.get(0));
-        assertEquals(new ProjectionSite(1, ModuleKind.OUTPUT, "encoder.layer.1.output.dense.weight", 64, 32, 4),
+        assertEquals(new ProjectionSite(1, Target.FFN_OUT, "encoder.layer.1.output.dense.weight", 64, 32, 4),
                 sites.get(11));
         assertEquals("encoder.layer.1.output.dense.bias", sites.get(11).biasName());
-        assertEquals(ModuleKind.INTERMEDIATE, sites.get(4).kind());
+        assertEquals(Target.FFN_IN, sites.get(4).target());
         assertEquals(64, sites.get(4).dOut());
     }
 
@@ -62,7 +62,7 @@ class ProjectionHookTest {
         for (double bScale : new double[] {0.0, 0.5}) {
             INDArray out = pooled((sd, site, x, w, b) -> {
                 SDVariable y = x.mmul(w).add(b);
-                if (site.kind() != ModuleKind.QUERY && site.kind() != ModuleKind.VALUE) {
+                if (site.target() != Target.Q && site.target() != Target.V) {
                     return y;
                 }
                 Nd4j.getRandom().setSeed(site.layer());

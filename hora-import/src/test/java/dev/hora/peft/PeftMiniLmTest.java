@@ -14,7 +14,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** HoRA on query and value of the real all-MiniLM-L6-v2 (HORA.md's worked example). */
+/** HoRA on query and value of the real all-MiniLM-L6-v2 (docs/METHOD.md's worked example). */
 class PeftMiniLmTest {
     private static ImportedBert bert;
     private static Map<String, INDArray> feeds;
@@ -68,7 +68,7 @@ class PeftMiniLmTest {
     @Test
     void summaryIsHoraMdsMarginalIncrease() {
         ParameterSummary s = model.summary();
-        assertEquals(6 * 15_824L, s.byGroup().get("hora"), "15.8 K per layer (HORA.md)");
+        assertEquals(6 * 15_824L, s.byGroup().get("hora"), "15.8 K per layer (docs/METHOD.md)");
         assertEquals(385 * 2L, s.byGroup().get("classifier"));
         long pretrained = bert.weights().values().stream().mapToLong(INDArray::length).sum();
         assertEquals(pretrained + 6 * 15_824L + 770, s.total());

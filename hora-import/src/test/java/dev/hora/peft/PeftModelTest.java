@@ -77,6 +77,14 @@ class PeftModelTest {
 
     @ParameterizedTest
     @EnumSource(AdapterKind.class)
+    void eachLayersAdapterStartsFromItsOwnValues(AdapterKind kind) {
+        Map<Integer, Map<String, INDArray>> p = model(kind, Target.Q).adapterParams();
+        String random = kind == AdapterKind.HORA ? "qZ" : "qA";
+        assertNotEquals(p.get(0).get(random), p.get(1).get(random), kind + ": layer 0 and layer 1");
+    }
+
+    @ParameterizedTest
+    @EnumSource(AdapterKind.class)
     void mergedModelMatchesAndHasNoAdapter(AdapterKind kind, @TempDir Path dir) throws Exception {
         PeftModel m = model(kind, Target.Q, Target.K, Target.V, Target.O, Target.FFN_OUT);
         randomise(m);

@@ -49,10 +49,18 @@ public interface Adapter {
     }
 
     /**
-     * Fresh initial values by the rules of HORA.md (dW = 0 at init), deterministic in the config
-     * seed. Keys and shapes as {@link #paramShapes()}.
+     * Fresh initial values by the rules of the method document (dW = 0 at init), deterministic in
+     * the config seed and the layer. Keys and shapes as {@link #paramShapes()}.
+     *
+     * @param layer which layer the adapter belongs to (encoder layer index, or any number that tells
+     *              a network's layers apart); each layer draws its own streams ({@link Inits#stream})
      */
-    LinkedHashMap<String, INDArray> initParams(DataType dataType);
+    LinkedHashMap<String, INDArray> initParams(DataType dataType, int layer);
+
+    /** {@link #initParams(DataType, int)} for layer 0. */
+    default LinkedHashMap<String, INDArray> initParams(DataType dataType) {
+        return initParams(dataType, 0);
+    }
 
     /**
      * The factors of target t as SameDiff variables built from {@code params} (keys as

@@ -7,7 +7,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Initialisers used by the adapters. Each tensor draws from its own stream, seeded from the config
- * seed and the tensor's name, so adding a target does not change the others' initial values.
+ * seed, the layer the adapter belongs to and the tensor's name, so adding a target does not change
+ * the others' initial values and no two layers start from the same values.
  * <pre>
  *   kaimingUniform(fanIn):        U(-1/sqrt(fanIn), 1/sqrt(fanIn))   (PyTorch Linear / LoRA's A; std 1/sqrt(3 fanIn))
  *   xavierUniform(fanIn, fanOut): U(-sqrt(6/(fanIn+fanOut)), +...)
@@ -18,9 +19,14 @@ public final class Inits {
     private Inits() {
     }
 
-    /** A random stream for tensor {@code name} under {@code seed}. */
+    /** A random stream for tensor {@code name} under {@code seed} (layer 0). */
     public static SplittableRandom stream(long seed, String name) {
-        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode());
+        return stream(seed, 0, name);
+    }
+
+    /** A random stream for tensor {@code name} of layer {@code layer} under {@code seed}. */
+    public static SplittableRandom stream(long seed, int layer, String name) {
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode() ^ layer * 0xBF58476D1CE4E5B9L);
     }
 
     public static INDArray uniform(SplittableRandom rnd, double bound, DataType dt, long... shape) {

@@ -1,5 +1,7 @@
 package dev.hora.adapter;
 
+import dev.hora.util.Checks;
+
 /**
  * Shape of one adapted projection {@code y = x W + b}: W is {@code [dIn, dOut]} (row-vector
  * convention, as ONNX and DL4J store weights), split into {@code heads} column blocks of width
@@ -13,15 +15,9 @@ public record ProjectionShape(long dIn, long dOut, int heads) {
 
     /** @throws IllegalArgumentException naming the value and the allowed range */
     public ProjectionShape {
-        if (dIn < 1) {
-            throw new IllegalArgumentException("d_in = " + dIn + " is out of range: allowed >= 1");
-        }
-        if (dOut < 1) {
-            throw new IllegalArgumentException("d_out = " + dOut + " is out of range: allowed >= 1");
-        }
-        if (heads < 1) {
-            throw new IllegalArgumentException("heads = " + heads + " is out of range: allowed >= 1");
-        }
+        Checks.check(dIn >= 1, "d_in", dIn, ">= 1");
+        Checks.check(dOut >= 1, "d_out", dOut, ">= 1");
+        Checks.atLeast("heads", heads, 1);
         if (dOut % heads != 0) {
             throw new IllegalArgumentException("heads = " + heads + " does not divide d_out = " + dOut
                     + ": allowed a divisor of " + dOut);

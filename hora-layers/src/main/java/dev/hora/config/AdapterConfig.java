@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Every setting of an adapter (HORA.md), apart from the layers it is attached to.
+ * Every setting of an adapter (docs/METHOD.md), apart from the layers it is attached to.
  *
  * <pre>
  *   dW_t = s * [A_{t,1} B_{t,1} | ... | A_{t,H} B_{t,H}]      s = alpha / r   (rsLoRA: alpha / sqrt r)
@@ -39,7 +39,7 @@ public class AdapterConfig implements Serializable {
     private long seed = 42;
     private ApplyMode applyMode = ApplyMode.AUTO;
 
-    /** Defaults of HORA.md: HoRA, r = 8, alpha = 16, targets {Q, V}, e = 8, k = 16, tanh. */
+    /** Defaults of docs/METHOD.md: HoRA, r = 8, alpha = 16, targets {Q, V}, e = 8, k = 16, tanh. */
     public AdapterConfig() {
     }
 
@@ -86,9 +86,7 @@ public class AdapterConfig implements Serializable {
     }
 
     private static void check(boolean ok, String name, Object value, String range) {
-        if (!ok) {
-            throw new IllegalArgumentException(name + " = " + value + " is out of range: allowed " + range);
-        }
+        dev.hora.util.Checks.check(ok, name, value, range);
     }
 
     public AdapterConfig copy() {

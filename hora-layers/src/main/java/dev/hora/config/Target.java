@@ -8,21 +8,41 @@ import java.util.Locale;
  * output columns {@code [i d_h, (i+1) d_h)}. The feed-forward projections FFN_IN
  * {@code [*, d] -> [*, d_ff]} and FFN_OUT {@code [*, d_ff] -> [*, d]} are split into the same
  * number of column groups as the layer has heads (MH-LoRA / HoRA), or adapted whole (LoRA).
+ * One vocabulary for the library, the importer, the command line and the file formats: the
+ * command-line / settings name ({@link #moduleName()}), the parameter prefix ({@link #prefix()})
+ * and the Hugging Face module path ({@link #hfPath()}).
+ * <pre>
+ *   x ─┬─ Q ─┐
+ *      ├─ K ─┼─ softmax(Q K^T / sqrt(d_h) + mask) V ── O ─(+x, LN)─ h
+ *      └─ V ─┘
+ *   h ── FFN_IN [d -> d_ff] ── GELU ── FFN_OUT [d_ff -> d] ─(+h, LN)─ x'
+ * </pre>
  */
 public enum Target {
-    Q("query", "q"),
-    K("key", "k"),
-    V("value", "v"),
-    O("output", "o"),
-    FFN_IN("intermediate", "i"),
-    FFN_OUT("ffn-output", "f");
+    Q("query", "q", "attention.self.query"),
+    K("key", "k", "attention.self.key"),
+    V("value", "v", "attention.self.value"),
+    O("output", "o", "attention.output.dense"),
+    FFN_IN("intermediate", "i", "intermediate.dense"),
+    FFN_OUT("ffn-output", "f", "output.dense");
 
     private final String moduleName;
     private final String prefix;
+    private final String hfPath;
 
-    Target(String moduleName, String prefix) {
+    Target(String moduleName, String prefix, String hfPath) {
         this.moduleName = moduleName;
         this.prefix = prefix;
+        this.hfPath = hfPath;
+    }
+
+    /**
+     * The Hugging Face module path inside a BERT layer ({@code encoder.layer.{i}.<path>}), as the
+     * importer, PEFT's adapter files and the weight names use it: attention.self.query|key|value,
+     * attention.output.dense, intermediate.dense, output.dense.
+     */
+    public String hfPath() {
+        return hfPath;
     }
 
     /** The module name ("query", "key", "value", "output" = attention output, "intermediate", "ffn-output"). */

@@ -22,15 +22,24 @@ import java.util.stream.Stream;
  *
  * A reader sees either the previous complete file or the new complete file, never a partial one:
  * if the writer throws, the temporary file is deleted; if the process dies mid-write, only a
- * {@code .tmp} sibling is left behind and the target is untouched.
+ * {@code .tmp} sibling is left behind and the target is untouched. Files and directories are
+ * created with the default permissions (the user's umask applies), not the owner-only ones of
+ * {@code Files.createTempFile}.
  */
 public final class AtomicFiles {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AtomicFiles.class);
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** Writes the content of a file to the given stream (the stream must not be closed). */
     @FunctionalInterface
     public interface StreamBody {
         void write(OutputStream out) throws IOException;
+    }
+
+    /** Writes the content of a file given its path (for libraries that only write to a path). */
+    @FunctionalInterface
+    public interface PathBody {
+        void write(Path file) throws IOException;
     }
 
     /** Fills a fresh, empty directory. */
@@ -57,7 +66,7 @@ public final class AtomicFiles {
         }
         Path tmp;
         try {
-            tmp = Files.createTempFile(parent, "." + abs.getFileName() + ".", ".tmp");
+            tmp = sibling(parent, abs, false);
         } catch (IOException e) {
             throw failure(abs, "create a temporary file next to it", e, 0);
         }
@@ -108,6 +117,37 @@ public final class AtomicFiles {
         return new IOException(m.toString(), e);
     }
 
+    /**
+     * Writes {@code target} atomically through a path: {@code body} writes a temporary sibling
+     * (which exists, empty, when it is called), which is fsynced and renamed.
+     */
+    public static void writePath(Path target, PathBody body) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path parent = abs.getParent();
+        Files.createDirectories(parent);
+        Path tmp = sibling(parent, abs, false);
+        try {
+            body.write(tmp);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            move(tmp, abs, true);
+            fsyncDirectory(parent);
+        } catch (IOException | RuntimeException | Error e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /**
+     * A new, empty, uniquely named hidden directory in {@code parent} with default permissions
+     * (for work files the caller deletes).
+     */
+    public static Path workDirectory(Path parent, String prefix) throws IOException {
+        Files.createDirectories(parent);
+        return sibling(parent.toAbsolutePath(), parent.toAbsolutePath().resolve(prefix), true);
+    }
+
     /** Writes the bytes to {@code target} atomically. */
     public static void writeBytes(Path target, byte[] bytes) throws IOException {
         write(target, out -> out.write(bytes));
@@ -127,7 +167,7 @@ public final class AtomicFiles {
             throw new java.nio.file.FileAlreadyExistsException(abs.toString(), null,
                     "already exists; choose another path or remove it first");
         }
-        Path tmp = Files.createTempDirectory(parent, "." + abs.getFileName() + ".");
+        Path tmp = sibling(parent, abs, true);
         try {
             body.fill(tmp);
             try (Stream<Path> files = Files.walk(tmp)) {
@@ -148,8 +188,7 @@ public final class AtomicFiles {
     }
 
     /**
-     * Deletes the temporaries ({@code .NAME.RANDOM.tmp} files, {@code .NAME.RANDOM} directories of
-     * {@link #publishDirectory}) that a process killed mid-write left in {@code dir}; call it only
+     * Deletes the temporaries ({@code .NAME.RANDOM.tmp} files and directories) that a process killed mid-write left in {@code dir}; call it only
      * when no other process writes there. Returns how many were removed.
      */
     public static int removeStaleTemporaries(Path dir) throws IOException {
@@ -160,9 +199,7 @@ public final class AtomicFiles {
         try (Stream<Path> list = Files.list(dir)) {
             for (Path p : (Iterable<Path>) list::iterator) {
                 String name = p.getFileName().toString();
-                boolean tmpFile = name.startsWith(".") && name.endsWith(".tmp") && Files.isRegularFile(p);
-                boolean tmpDir = name.startsWith(".") && Files.isDirectory(p) && name.matches("\\..+\\.\\d+");
-                if (tmpFile || tmpDir) {
+                if (name.startsWith(".") && name.endsWith(".tmp")) {   // files and directories of sibling()
                     deleteRecursively(p);
                     LOG.info("removed {}, left by an interrupted write", p);
                     n++;
@@ -180,6 +217,21 @@ public final class AtomicFiles {
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** {@code .NAME.RANDOM.tmp} in {@code parent}, created (file or directory) with default permissions. */
+    private static Path sibling(Path parent, Path target, boolean directory) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            String random = Long.toUnsignedString(RANDOM.nextLong(), 36);
+            Path p = parent.resolve("." + target.getFileName() + "." + random + ".tmp");
+            try {
+                return directory ? Files.createDirectory(p) : Files.createFile(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
             }
         }
     }

@@ -29,7 +29,7 @@ import java.util.Map;
  * @param dataStart absolute file offset of the data section, {@code 8 + N}
  */
 public record SafetensorsHeader(List<TensorEntry> entries, Map<String, String> metadata, long dataStart) {
-    private static final ObjectMapper JSON = new ObjectMapper()
+    private static final ObjectMapper JSON = HoraJson.MAPPER.copy()
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** Refuse absurd header lengths before allocating (the reference implementation uses 100 MB). */

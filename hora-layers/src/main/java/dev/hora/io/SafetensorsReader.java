@@ -108,7 +108,30 @@ public final class SafetensorsReader {
                 buf.asIntBuffer().get(v);
                 yield Nd4j.createFromArray(v);
             }
+            case F16, BF16 -> {
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) {
+                    short h = buf.getShort();
+                    v[i] = e.dtype() == SafetensorsDtype.BF16 ? Float.intBitsToFloat((h & 0xffff) << 16) : halfToFloat(h);
+                }
+                yield Nd4j.createFromArray(v);
+            }
         };
         return flat.reshape('c', shape);
+    }
+
+    /** IEEE 754 binary16 to float, exactly (subnormals, infinities and NaN included). */
+    static float halfToFloat(short h) {
+        int sign = (h & 0x8000) << 16;
+        int exp = (h >>> 10) & 0x1f;
+        int mant = h & 0x3ff;
+        if (exp == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        }
+        if (exp == 0) {
+            float v = mant * 0x1p-24f;   // subnormal (or zero): mant * 2^-24
+            return sign == 0 ? v : -v;
+        }
+        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 }

@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </pre>
  */
 public final class SafetensorsWriter {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = HoraJson.MAPPER;
 
     private SafetensorsWriter() {
     }

@@ -153,7 +153,8 @@ public abstract class AbstractAdaptedLayer extends SameDiffLayer {
             Adapter a = createAdapter();
             if (a != null) {
                 DataType dt = params.values().iterator().next().dataType();
-                a.initParams(dt).forEach((n, v) -> params.get(n).assign(v));
+                int layer = getLayerName() == null ? 0 : getLayerName().hashCode();   // layers start apart
+                a.initParams(dt, layer).forEach((n, v) -> params.get(n).assign(v));
             }
         }
     }
@@ -231,9 +232,7 @@ public abstract class AbstractAdaptedLayer extends SameDiffLayer {
     }
 
     static void check(boolean ok, String setting, Object value, String range) {
-        if (!ok) {
-            throw new IllegalArgumentException(setting + " = " + value + " is out of range: allowed " + range);
-        }
+        dev.hora.util.Checks.check(ok, setting, value, range);
     }
 
     /** Builder settings shared by the adapted layers (DL4J builder conventions). */

@@ -1,5 +1,6 @@
 package dev.hora.train;
 
+import dev.hora.util.Blas;
 import dev.hora.util.QuietStdout;
 
 import java.util.ArrayList;
@@ -74,6 +75,7 @@ public final class SameDiffTrainer {
     private double lastGradNorm = Double.NaN;
 
     private SameDiffTrainer(Builder b) {
+        Blas.warnIfMisdetected();
         this.objective = b.objective;
         this.sd = objective == null ? Objects.requireNonNull(b.sd, "sameDiff (or an objective) must be set") : null;
         this.loss = objective == null ? Objects.requireNonNull(b.loss, "loss variable must be set") : null;

@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Initialisation rules of HORA.md. */
+/** Initialisation rules of docs/METHOD.md. */
 class InitTest {
 
     @ParameterizedTest
@@ -69,6 +69,22 @@ class InitTest {
                 .initParams(DataType.FLOAT);
         assertEquals(p1, p2);
         assertNotEquals(p1.get("qZ"), p3.get("qZ"));
+    }
+
+    /** Each layer draws its own streams: two layers do not start identical (the A / Z / W2A draws differ). */
+    @Test
+    void layersStartFromDifferentValues() {
+        for (AdapterKind kind : AdapterKind.values()) {
+            Adapter a = Adapters.forAttention(AdapterConfig.builder().kind(kind).build(), 16, 2);
+            Map<String, INDArray> l0 = a.initParams(DataType.FLOAT, 0);
+            Map<String, INDArray> l1 = a.initParams(DataType.FLOAT, 1);
+            assertEquals(l0, a.initParams(DataType.FLOAT), kind + ": the one-argument form is layer 0");
+            assertEquals(l1, a.initParams(DataType.FLOAT, 1), kind + ": deterministic per layer");
+            String random = kind == AdapterKind.HORA ? "qZ" : "qA";
+            assertNotEquals(l0.get(random), l1.get(random), kind + " " + random);
+            assertEquals(l0.get(random).stdNumber().doubleValue(), l1.get(random).stdNumber().doubleValue(),
+                    0.2 * l0.get(random).stdNumber().doubleValue(), kind + ": same distribution");
+        }
     }
 
     private static double generatedAStd(Adapter a, Map<String, INDArray> p) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Trainable-parameter counts equal HORA.md's closed forms (attention layer: d_in = d_out = d). */
+/** Trainable-parameter counts equal docs/METHOD.md's closed forms (attention layer: d_in = d_out = d). */
 class ParameterCountTest {
 
     @ParameterizedTest(name = "d={0} H={1} r={2} |T|={3} e={4} k={5}")
@@ -28,7 +28,7 @@ class ParameterCountTest {
         assertEquals(horaPerHead, count(b.kind(AdapterKind.HORA).perHeadOutput(true), d, h), "HoRA per-head outputs");
     }
 
-    /** HORA.md's worked example: all-MiniLM-L6-v2, r = 8, T = {Q, V}: ~15.8 K per layer vs LoRA's 12.3 K. */
+    /** docs/METHOD.md's worked example: all-MiniLM-L6-v2, r = 8, T = {Q, V}: ~15.8 K per layer vs LoRA's 12.3 K. */
     @Test
     void miniLmExample() {
         AdapterConfig hora = AdapterConfig.builder().kind(AdapterKind.HORA).rank(8).build();

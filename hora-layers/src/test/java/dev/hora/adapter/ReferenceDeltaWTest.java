@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * dW computed by the SameDiff adapters equals HORA.md's formulas computed independently in plain
+ * dW computed by the SameDiff adapters equals docs/METHOD.md's formulas computed independently in plain
  * Java loops from the same (random, non-zero) parameter values, in double precision.
  */
 class ReferenceDeltaWTest {

@@ -107,4 +107,21 @@ class AtomicFilesTest {
         assertThrows(java.nio.file.FileAlreadyExistsException.class,
                 () -> AtomicFiles.publishDirectory(target, d -> { }));
     }
+
+    /** Outputs get the permissions of any new file here (the umask's), not createTempFile's owner-only 0600. */
+    @Test
+    void outputsFollowTheUmask(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path plain = java.nio.file.Files.createFile(dir.resolve("plain"));
+        java.nio.file.Files.createDirectory(dir.resolve("plainDir"));
+        AtomicFiles.writeBytes(dir.resolve("a.bin"), new byte[]{1});
+        AtomicFiles.writePath(dir.resolve("b.bin"), p -> java.nio.file.Files.write(p, new byte[]{2}));
+        AtomicFiles.publishDirectory(dir.resolve("d"), d -> java.nio.file.Files.write(d.resolve("x"), new byte[]{3}));
+        var want = java.nio.file.Files.getPosixFilePermissions(plain);
+        assertEquals(want, java.nio.file.Files.getPosixFilePermissions(dir.resolve("a.bin")));
+        assertEquals(want, java.nio.file.Files.getPosixFilePermissions(dir.resolve("b.bin")));
+        assertEquals(java.nio.file.Files.getPosixFilePermissions(dir.resolve("plainDir")),
+                java.nio.file.Files.getPosixFilePermissions(dir.resolve("d")));
+        assertEquals(2, java.nio.file.Files.readAllBytes(dir.resolve("b.bin"))[0]);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.hora.onnx.bert;
 
+import dev.hora.config.Target;
 import dev.hora.onnx.BertConfig;
 import java.util.Arrays;
 import java.util.Map;
@@ -102,20 +103,20 @@ public final class BertEncoderBuilder {
     }
 
     private SDVariable layer(SameDiff sd, int l, SDVariable x, Attention attention) {
-        SDVariable q = project(sd, l, ModuleKind.QUERY, x);
-        SDVariable k = project(sd, l, ModuleKind.KEY, x);
-        SDVariable v = project(sd, l, ModuleKind.VALUE, x);
+        SDVariable q = project(sd, l, Target.Q, x);
+        SDVariable k = project(sd, l, Target.K, x);
+        SDVariable v = project(sd, l, Target.V, x);
         SDVariable ctx = attention.apply(q, k, v);                                  // [b*s, d]
-        SDVariable h = layerNorm(sd, project(sd, l, ModuleKind.ATTENTION_OUTPUT, ctx).add(x),
+        SDVariable h = layerNorm(sd, project(sd, l, Target.O, ctx).add(x),
                 BertWeightNames.layer(l, BertWeightNames.ATTENTION_LN));
-        SDVariable f = gelu(sd, project(sd, l, ModuleKind.INTERMEDIATE, h));        // [b*s, d_ff]
-        return layerNorm(sd, project(sd, l, ModuleKind.OUTPUT, f).add(h),
+        SDVariable f = gelu(sd, project(sd, l, Target.FFN_IN, h));        // [b*s, d_ff]
+        return layerNorm(sd, project(sd, l, Target.FFN_OUT, f).add(h),
                 BertWeightNames.layer(l, BertWeightNames.OUTPUT_LN));
     }
 
-    private SDVariable project(SameDiff sd, int layer, ModuleKind kind, SDVariable x) {
-        INDArray w = weights.get(kind.weightName(layer));
-        ProjectionSite site = new ProjectionSite(layer, kind, kind.weightName(layer), (int) w.size(0),
+    private SDVariable project(SameDiff sd, int layer, Target target, SDVariable x) {
+        INDArray w = weights.get(BertWeightNames.weight(layer, target));
+        ProjectionSite site = new ProjectionSite(layer, target, BertWeightNames.weight(layer, target), (int) w.size(0),
                 (int) w.size(1), config.numHeads());
         SDVariable y = hook.project(sd, site, x, param(sd, site.weightName()), param(sd, site.biasName()));
         return Objects.requireNonNull(y, "ProjectionHook returned null at " + site);

@@ -1,5 +1,6 @@
 package dev.hora.onnx.bert;
 
+import dev.hora.config.Target;
 import dev.hora.onnx.BertConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +24,16 @@ public final class BertWeightNames {
     }
 
     /** {@code encoder.layer.<layer>.<suffix>}. */
+    /** {@code encoder.layer.<layer>.<hfPath>.weight}, [d_in, d_out]. */
+    public static String weight(int layer, Target t) {
+        return layer(layer, t.hfPath() + ".weight");
+    }
+
+    /** {@code encoder.layer.<layer>.<hfPath>.bias}, [d_out]. */
+    public static String bias(int layer, Target t) {
+        return layer(layer, t.hfPath() + ".bias");
+    }
+
     public static String layer(int layer, String suffix) {
         return "encoder.layer." + layer + "." + suffix;
     }
@@ -38,13 +49,13 @@ public final class BertWeightNames {
         m.put(EMBEDDINGS_LN_WEIGHT, new long[] {d});
         m.put(EMBEDDINGS_LN_BIAS, new long[] {d});
         for (int l = 0; l < c.numLayers(); l++) {
-            for (ModuleKind k : ModuleKind.values()) {
-                long in = k == ModuleKind.OUTPUT ? f : d;
-                long out = k == ModuleKind.INTERMEDIATE ? f : d;
-                m.put(k.weightName(l), new long[] {in, out});
-                m.put(k.biasName(l), new long[] {out});
-                if (k == ModuleKind.ATTENTION_OUTPUT || k == ModuleKind.OUTPUT) {
-                    String ln = k == ModuleKind.OUTPUT ? OUTPUT_LN : ATTENTION_LN;
+            for (Target k : Target.values()) {
+                long in = k == Target.FFN_OUT ? f : d;
+                long out = k == Target.FFN_IN ? f : d;
+                m.put(weight(l, k), new long[] {in, out});
+                m.put(bias(l, k), new long[] {out});
+                if (k == Target.O || k == Target.FFN_OUT) {
+                    String ln = k == Target.FFN_OUT ? OUTPUT_LN : ATTENTION_LN;
                     m.put(layer(l, ln + ".weight"), new long[] {d});
                     m.put(layer(l, ln + ".bias"), new long[] {d});
                 }

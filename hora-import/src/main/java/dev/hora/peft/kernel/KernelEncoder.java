@@ -77,18 +77,18 @@ public final class KernelEncoder {
     public final class Pass {
         private final int batch;
         private final int seq;
-        private final INDArray hidden;
         private final Map<Key, FactorGraph.Arrays> adapters;
         private final Map<Integer, Saved> saved = new LinkedHashMap<>();
         private final int from;
-        private Dropouts dropout = Dropouts.NONE;
+        private final Dropouts dropout;
+        private INDArray hidden;
 
-        private Pass(int batch, int seq, INDArray hidden, Map<Key, FactorGraph.Arrays> adapters, int from) {
+        private Pass(int batch, int seq, Map<Key, FactorGraph.Arrays> adapters, int from, Dropouts dropout) {
             this.batch = batch;
             this.seq = seq;
-            this.hidden = hidden;
             this.adapters = adapters;
             this.from = from;
+            this.dropout = dropout;
         }
 
         /** last_hidden_state as rows [B S, d]. */
@@ -135,18 +135,15 @@ public final class KernelEncoder {
         x.addi(Nd4j.pullRows(position, 1, posIdx));
         x = LayerNorm.inferInPlace(x, embGamma, embBeta, config.layerNormEps());
         INDArray additive = mask.castTo(type).rsub(1.0).muli(config.maskValue());           // [B, S]
-        Pass pass = new Pass(b, s, null, adapters, from);
-        pass.dropout = train ? dropout : Dropouts.NONE;
+        Pass pass = new Pass(b, s, adapters, from, train ? dropout : Dropouts.NONE);
         MemoryWorkspace outer = Workspaces.current();
         for (int l = 0; l < config.numLayers(); l++) {
             try (MemoryWorkspace inner = Workspaces.open(Workspaces.LAYER)) {
                 x = layer(pass, l, x, additive, l >= from, outer);
             }
         }
-        Pass done = new Pass(b, s, x, adapters, from);
-        done.saved.putAll(pass.saved);
-        done.dropout = pass.dropout;
-        return done;
+        pass.hidden = x;
+        return pass;
     }
 
     private INDArray layer(Pass p, int l, INDArray x, INDArray additive, boolean keep, MemoryWorkspace outer) {

@@ -2,7 +2,7 @@ package dev.hora.peft.kernel;
 
 import dev.hora.onnx.BertConfig;
 import dev.hora.onnx.bert.BertWeightNames;
-import dev.hora.onnx.bert.ModuleKind;
+import dev.hora.config.Target;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,16 +20,16 @@ record LayerWeights(INDArray qkvW, INDArray qkvB, INDArray oW, INDArray oB, INDA
                     INDArray outW, INDArray outB, INDArray ln1G, INDArray ln1B, INDArray ln2G, INDArray ln2B) {
 
     static LayerWeights of(BertConfig c, Map<String, INDArray> w, int l, DataType t) {
-        INDArray qkvW = Nd4j.hstack(get(w, ModuleKind.QUERY.weightName(l), t), get(w, ModuleKind.KEY.weightName(l), t),
-                get(w, ModuleKind.VALUE.weightName(l), t));
-        INDArray qkvB = Nd4j.concat(0, get(w, ModuleKind.QUERY.biasName(l), t), get(w, ModuleKind.KEY.biasName(l), t),
-                get(w, ModuleKind.VALUE.biasName(l), t));
+        INDArray qkvW = Nd4j.hstack(get(w, BertWeightNames.weight(l, Target.Q), t), get(w, BertWeightNames.weight(l, Target.K), t),
+                get(w, BertWeightNames.weight(l, Target.V), t));
+        INDArray qkvB = Nd4j.concat(0, get(w, BertWeightNames.bias(l, Target.Q), t), get(w, BertWeightNames.bias(l, Target.K), t),
+                get(w, BertWeightNames.bias(l, Target.V), t));
         String ln1 = BertWeightNames.layer(l, BertWeightNames.ATTENTION_LN);
         String ln2 = BertWeightNames.layer(l, BertWeightNames.OUTPUT_LN);
         return new LayerWeights(qkvW, qkvB,
-                get(w, ModuleKind.ATTENTION_OUTPUT.weightName(l), t), get(w, ModuleKind.ATTENTION_OUTPUT.biasName(l), t),
-                get(w, ModuleKind.INTERMEDIATE.weightName(l), t), get(w, ModuleKind.INTERMEDIATE.biasName(l), t),
-                get(w, ModuleKind.OUTPUT.weightName(l), t), get(w, ModuleKind.OUTPUT.biasName(l), t),
+                get(w, BertWeightNames.weight(l, Target.O), t), get(w, BertWeightNames.bias(l, Target.O), t),
+                get(w, BertWeightNames.weight(l, Target.FFN_IN), t), get(w, BertWeightNames.bias(l, Target.FFN_IN), t),
+                get(w, BertWeightNames.weight(l, Target.FFN_OUT), t), get(w, BertWeightNames.bias(l, Target.FFN_OUT), t),
                 get(w, ln1 + ".weight", t), get(w, ln1 + ".bias", t), get(w, ln2 + ".weight", t), get(w, ln2 + ".bias", t));
     }
 

@@ -49,6 +49,7 @@ public final class EncoderBench {
         System.out.printf("threads %d (ND4J max master threads, ORT intra-op; OMP_NUM_THREADS=%s), helpers (oneDNN)"
                         + " allowed %s, %d reps after 3 warm-ups%n", threads, System.getenv("OMP_NUM_THREADS"),
                 Nd4j.getEnvironment().helpersAllowed(), reps);
+        System.out.println(dev.hora.util.Blas.info().describe());
 
         int importReps = Boolean.parseBoolean(System.getProperty("bench.import", "true")) ? 3 : 1;
         double[] importMs = new double[importReps];
@@ -75,10 +76,23 @@ public final class EncoderBench {
         if (profile) {
             System.out.print(profiled(sd, 3, () -> sd.output(feeds, BertEncoder.LAST_HIDDEN_STATE)));
         }
+        dev.hora.peft.kernel.KernelEncoder kernels = new dev.hora.peft.kernel.KernelEncoder(bert.config(),
+                bert.weights(), DataType.FLOAT);
+        INDArray ids = feeds.get(BertEncoder.INPUT_IDS);
+        INDArray mask = feeds.get(BertEncoder.ATTENTION_MASK);
+        INDArray types = feeds.get(BertEncoder.TOKEN_TYPE_IDS);
+        double[] kMs = time(reps, () -> {
+            try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = dev.hora.kernels.Workspaces.open(
+                    dev.hora.kernels.Workspaces.INFER)) {
+                kernels.forward(ids, mask, types, Map.of(), false).hidden().reshape(batch, seq, -1).detach();
+            }
+        });
+        double kMed = median(kMs);
+        System.out.printf("  kernels      median %.1f ms %s (%s)%n", kMed, Arrays.toString(round(kMs)), lastCpu);
         if (Boolean.parseBoolean(System.getProperty("bench.ort", "true"))) {
             double ortMed = median(ort(model, threads, reps, in));
-            System.out.printf("  ONNX Runtime median %.1f ms (%s)%n  ratio SameDiff / ORT = %.2f%n", ortMed, lastCpu,
-                    sdMed / ortMed);
+            System.out.printf("  ONNX Runtime median %.1f ms (%s)%n  ratio SameDiff / ORT = %.2f, kernels / ORT = %.2f%n",
+                    ortMed, lastCpu, sdMed / ortMed, kMed / ortMed);
         }
 
         if (!Boolean.parseBoolean(System.getProperty("bench.train", "true"))) {

@@ -22,6 +22,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 -XX:ActiveProcessorCount=1. Args: kind batch seq.
  */
 public final class KernelProfile {
+    private static String rss() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("VmRSS")).findFirst().orElse("?").replaceAll("\\s+", " ");
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
     public static void main(String[] args) {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         ImportedBert bert = TestModels.miniLm();
@@ -37,7 +46,8 @@ public final class KernelProfile {
         labels.getColumn(0).assign(1);
         feed.put(ClassifierHead.LABELS, labels);
         SameDiffTrainer t = m.trainer(SameDiffTrainer.builder().adam(1e-3, 0, 1000)).build();
-        for (int rep = 0; rep < 15; rep++) {
+        int steps = args.length > 4 ? Integer.parseInt(args[4]) : 15;
+        for (int rep = 0; rep < steps; rep++) {
             long c0 = mx.getCurrentThreadCpuTime();
             long w0 = System.nanoTime();
             t.step(feed);
@@ -45,8 +55,10 @@ public final class KernelProfile {
             long w1 = System.nanoTime();
             m.predictProba(feed.get("input_ids"), feed.get("attention_mask"), feed.get("token_type_ids"));
             long c2 = mx.getCurrentThreadCpuTime();
-            System.out.printf("step cpu %.1f ms wall %.1f | forward cpu %.1f ms%n", (c1 - c0) / 1e6, (w1 - w0) / 1e6,
-                    (c2 - c1) / 1e6);
+            m.kernels().lossAndGradients(feed);
+            long c3 = mx.getCurrentThreadCpuTime();
+            System.out.printf("step cpu %.1f ms wall %.1f | forward cpu %.1f ms | loss+grads cpu %.1f ms | rss %s%n",
+                    (c1 - c0) / 1e6, (w1 - w0) / 1e6, (c2 - c1) / 1e6, (c3 - c2) / 1e6, rss());
         }
         FactorGraph fg = new FactorGraph(m.adapters(), m.adapterParams(), PeftModel::varName);
         Map<FactorGraph.Key, FactorGraph.Arrays> f = fg.forward();

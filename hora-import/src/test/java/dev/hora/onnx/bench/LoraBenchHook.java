@@ -7,7 +7,6 @@ import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.AdapterKind;
 import dev.hora.config.Target;
-import dev.hora.onnx.bert.ModuleKind;
 import dev.hora.onnx.bert.ProjectionHook;
 import dev.hora.onnx.bert.ProjectionSite;
 import java.util.ArrayList;
@@ -48,7 +47,7 @@ final class LoraBenchHook implements ProjectionHook {
 
     @Override
     public SDVariable project(SameDiff sd, ProjectionSite site, SDVariable x, SDVariable w, SDVariable b) {
-        Target t = site.kind() == ModuleKind.QUERY ? Target.Q : site.kind() == ModuleKind.VALUE ? Target.V : null;
+        Target t = site.target() == Target.Q ? Target.Q : site.target() == Target.V ? Target.V : null;
         if (t == null) {
             return DEFAULT.project(sd, site, x, w, b);
         }

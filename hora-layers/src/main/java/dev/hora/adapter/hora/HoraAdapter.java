@@ -72,7 +72,7 @@ public final class HoraAdapter extends AbstractAdapter {
     }
 
     @Override
-    public LinkedHashMap<String, INDArray> initParams(DataType dt) {
+    public LinkedHashMap<String, INDArray> initParams(DataType dt, int layer) {
         long seed = config.getSeed();
         int e = config.getSeedWidth();
         int k = config.getHiddenWidth();
@@ -80,11 +80,11 @@ public final class HoraAdapter extends AbstractAdapter {
         paramShapes().forEach((n, s) -> {
             INDArray v;
             if (n.equals("W1")) {
-                v = Inits.xavierUniform(Inits.stream(seed, n), e, k, dt, s);
+                v = Inits.xavierUniform(Inits.stream(seed, layer, n), e, k, dt, s);
             } else if (n.endsWith("Z")) {
-                v = Inits.normal(Inits.stream(seed, n), dt, s);
+                v = Inits.normal(Inits.stream(seed, layer, n), dt, s);
             } else if (n.endsWith("W2A")) {
-                v = Inits.xavierUniform(Inits.stream(seed, n), k, s[s.length - 1], dt, s);
+                v = Inits.xavierUniform(Inits.stream(seed, layer, n), k, s[s.length - 1], dt, s);
             } else {
                 v = Nd4j.zeros(dt, s);   // b1, cA, W2B, cB
             }

@@ -42,10 +42,10 @@ public final class MhLoraAdapter extends AbstractAdapter {
     }
 
     @Override
-    public LinkedHashMap<String, INDArray> initParams(DataType dt) {
+    public LinkedHashMap<String, INDArray> initParams(DataType dt, int layer) {
         LinkedHashMap<String, INDArray> m = new LinkedHashMap<>();
         paramShapes().forEach((n, s) -> m.put(n, n.endsWith("A")
-                ? Inits.kaimingUniform(Inits.stream(config.getSeed(), n), s[1], dt, s)
+                ? Inits.kaimingUniform(Inits.stream(config.getSeed(), layer, n), s[1], dt, s)
                 : Nd4j.zeros(dt, s)));
         return m;
     }

@@ -10,52 +10,47 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * An adapter as a folder: {@code adapter_model.safetensors} + {@code adapter_config.json}, the files
- * Hugging Face PEFT's {@code save_pretrained} writes. Each file is written atomically.
+ * Hugging Face PEFT's {@code save_pretrained} writes, and optionally the classification head as
+ * {@link ClassifierFile} ({@code classifier.safetensors} + {@code classifier_config.json}, with its
+ * pooling). Each file is written atomically.
  *
- * <h2>LoRA: PEFT's layout for a BERT model (loads with {@code PeftModel.from_pretrained})</h2>
+ * <h2>LoRA: PEFT's layout for a {@code BertModel} (PEFT 0.21; loads with {@code PeftModel.from_pretrained})</h2>
  * PyTorch stores a Linear weight as {@code [out, in]} and computes {@code y = x W^T}; PEFT's LoRA
  * layer adds {@code lora_B(lora_A(dropout(x))) * scaling}, {@code scaling = lora_alpha / r}
  * ({@code use_rslora}: {@code lora_alpha / sqrt(r)}). With our {@code dW = s A B} ({@code A [d_in, r]},
  * {@code B [r, d_out]}, {@code s} = the same scaling) nothing is multiplied, only transposed:
  * <pre>
- *   base_model.model.[bert.]encoder.layer.{i}.attention.self.query.lora_A.weight = qA^T   [r, d_in]
- *   base_model.model.[bert.]encoder.layer.{i}.attention.self.query.lora_B.weight = qB^T   [d_out, r]
- *     ... .self.key / .self.value (k, v);  attention output (o): ... .attention.output.dense.lora_A/B.weight
- *   base_model.model.classifier.weight = head weight^T [C, hidden]   (head "weight" [hidden, C])
- *   base_model.model.classifier.bias   = head bias     [C]           (head "bias" [C] or [1, C])
+ *   base_model.model.encoder.layer.{i}.{module}.lora_A.weight = A^T   [r, d_in]
+ *   base_model.model.encoder.layer.{i}.{module}.lora_B.weight = B^T   [d_out, r]
+ *   module: attention.self.query | attention.self.key | attention.self.value | attention.output.dense
+ *           | intermediate.dense | output.dense                     (Q, K, V, O, FFN_IN, FFN_OUT)
  *
- *   PEFT:  dW_torch = scaling * lora_B.weight @ lora_A.weight = (s qA qB)^T = dW^T
+ *   PEFT:  dW_torch = scaling * lora_B.weight @ lora_A.weight = (s A B)^T = dW^T
  * </pre>
- * The adapter name ("default") is not in the keys: PEFT strips it on save. The {@code bert.} prefix
- * is used when a head is given ({@code BertForSequenceClassification}, whose encoder is the
- * {@code bert} module; {@code modules_to_save: ["classifier"]}, {@code task_type: "SEQ_CLS"}: PEFT
- * saves a modules_to_save module under its own path, {@code base_model.model.classifier.weight});
- * without a head the keys fit {@code BertModel} ({@code task_type: null}). Deviation: HF's
- * classifier reads the pooler output (tanh dense on [CLS]); a head trained on another pooling
- * loads, but predicts the same only with the same pooling.
- * {@code adapter_config.json} holds PEFT's LoraConfig keys ({@code peft_type "LORA"}, {@code r},
- * {@code lora_alpha}, {@code lora_dropout}, {@code target_modules} (query, key, value,
- * attention.output.dense), {@code layers_to_transform} (null = all layers), {@code use_rslora},
- * {@code bias "none"}, {@code fan_in_fan_out false}, {@code inference_mode true}, ...); our other
- * settings and the layer count go to the safetensors metadata ({@code hora.config},
- * {@code hora.num_layers}, plus {@code format: pt}), which PEFT ignores.
+ * The adapter name ("default") is not in the keys: PEFT strips it on save. {@code adapter_config.json}
+ * holds PEFT's LoraConfig keys: {@code peft_type "LORA"}, {@code task_type "FEATURE_EXTRACTION"},
+ * {@code r}, {@code lora_alpha}, {@code use_rslora}, {@code lora_dropout}, {@code target_modules} and
+ * {@code layers_to_transform} ({@link PeftModules}), {@code bias "none"}, {@code modules_to_save null},
+ * ...; our other settings and the layer count go to the safetensors metadata ({@code hora.config},
+ * {@code hora.num_layers}, plus {@code format: pt}), which PEFT ignores. Reading also accepts a
+ * PEFT folder saved from a task model ({@code base_model.model.bert.encoder...}), F16/BF16 tensors,
+ * {@code target_modules} as a regular expression, {@code exclude_modules}, and {@code rank_pattern} /
+ * {@code alpha_pattern} when they give every adapted module the same r and alpha; options it cannot
+ * apply (DoRA, bias, modules_to_save, ...) are refused by name ({@link PeftOptions}).
  *
  * <h2>MH-LoRA and HoRA (not in PEFT): the same folder, our own names</h2>
  * <pre>
  *   hora.layer.{i}.{param}   exactly as Adapter.paramShapes(), e.g. qA [H, d_in, r], W1 [e, k], qZ [H r, e]
- *   hora.head.{name}         the head tensors as given
  *   adapter_config.json: peft_type "MH_LORA" | "HORA", format, base_model_name_or_path, num_layers,
- *     layers_to_transform, projections {Q: {d_in, d_out, heads}}, modules_to_save (head names),
+ *     layers_to_transform, projections {Q: {d_in, d_out, heads}},
  *     + every AdapterConfig property (kind, rank, alpha, rsLora, targets, seedWidth, hiddenWidth, ...)
  * </pre>
  * Every adapted layer must have the same projection shapes (BERT-family encoders do).
@@ -72,25 +67,21 @@ public final class AdapterFolder {
      * Writes the adapter into {@code dir} (created if needed; the two files are replaced).
      *
      * @param baseModel     base_model_name_or_path (may be null)
+     * @param baseModel      base_model_name_or_path: a Hugging Face hub id or a file name (may be null)
      * @param perLayerParams layer index in [0, numLayers) -> the layer's parameters ({@code Adapter.paramShapes()})
-     * @param head          classification head tensors, or an empty map (LoRA: only "weight", "bias")
      * @throws IllegalArgumentException naming the layer and parameter when the tensors do not fit the config
      */
     public static void write(Path dir, AdapterConfig cfg, String baseModel, Map<Integer, Map<String, INDArray>> perLayerParams,
-                             Map<String, INDArray> head, int numLayers) throws IOException {
+                             int numLayers) throws IOException {
         cfg = cfg.copy().validate();
-        head = head == null ? Map.of() : head;
         Map<Target, ProjectionShape> proj = checkLayers(cfg, perLayerParams, numLayers);
-        if (cfg.getKind() == AdapterKind.LORA) {
-            checkLoraHead(head);
-        }
         Files.createDirectories(dir);
         if (cfg.getKind() == AdapterKind.LORA) {
-            PeftLoraFormat.write(dir, cfg, baseModel, perLayerParams, head, numLayers);
+            PeftLoraFormat.write(dir, cfg, baseModel, perLayerParams, numLayers);
         } else {
-            HoraFormat.write(dir, cfg, baseModel, perLayerParams, head, numLayers, proj);
+            HoraFormat.write(dir, cfg, baseModel, perLayerParams, numLayers, proj);
         }
-        LOG.info("wrote {} adapter ({} layers, head: {}) to {}", cfg.getKind(), perLayerParams.size(), head.keySet(), dir);
+        LOG.info("wrote {} adapter ({} layers) to {}", cfg.getKind(), perLayerParams.size(), dir);
     }
 
     /**
@@ -107,7 +98,7 @@ public final class AdapterFolder {
             case "LORA" -> PeftLoraFormat.read(dir, json);
             case "MH_LORA", "HORA" -> HoraFormat.read(dir, json);
             default -> throw new AdapterFolderException(cf, "peft_type '" + type + "' is not supported: allowed "
-                    + "LORA, MH_LORA, HORA");
+                    + "LORA (PEFT), MH_LORA, HORA (this library)");
         };
         LOG.debug("read {} adapter with {} layers from {}", a.config().getKind(), a.layers().size(), dir);
         return a;
@@ -146,22 +137,5 @@ public final class AdapterFolder {
             }
         }
         return proj;
-    }
-
-    private static void checkLoraHead(Map<String, INDArray> head) {
-        for (Map.Entry<String, INDArray> e : head.entrySet()) {
-            if (!Set.of("weight", "bias").contains(e.getKey())) {
-                throw new IllegalArgumentException("head tensor '" + e.getKey() + "': a PEFT LoRA folder holds only a "
-                        + "Linear classifier, 'weight' [hidden, C] and 'bias' [C]");
-            }
-        }
-        INDArray w = head.get("weight");
-        INDArray b = head.get("bias");
-        if (w != null && w.rank() != 2 || b != null && (b.rank() > 2 || b.rank() == 2 && b.size(0) != 1)
-                || w != null && b != null && b.length() != w.size(1)) {
-            throw new IllegalArgumentException("head: weight must be [hidden, C] and bias [C] or [1, C], got "
-                    + (w == null ? "-" : Arrays.toString(w.shape())) + " and "
-                    + (b == null ? "-" : Arrays.toString(b.shape())));
-        }
     }
 }

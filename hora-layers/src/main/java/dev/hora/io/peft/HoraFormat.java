@@ -28,20 +28,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class HoraFormat {
     static final String LAYER = "hora.layer.";
-    static final String HEAD = "hora.head.";
     static final String FORMAT = "hora-dl4j-adapter/1";
     private static final Pattern KEY = Pattern.compile("hora\\.layer\\.(\\d+)\\.([A-Za-z0-9]+)");
     private static final List<String> OWN_KEYS = List.of("peft_type", "format", "base_model_name_or_path",
-            "num_layers", "layers_to_transform", "projections", "modules_to_save");
+            "num_layers", "layers_to_transform", "projections");
 
     private HoraFormat() {
     }
 
     static void write(Path dir, AdapterConfig cfg, String baseModel, Map<Integer, Map<String, INDArray>> layers,
-                      Map<String, INDArray> head, int numLayers, Map<Target, ProjectionShape> proj) throws IOException {
+                      int numLayers, Map<Target, ProjectionShape> proj) throws IOException {
         Map<String, INDArray> t = new TreeMap<>();
         layers.forEach((i, p) -> p.forEach((n, v) -> t.put(LAYER + i + "." + n, v)));
-        head.forEach((n, v) -> t.put(HEAD + n, v));
         SafetensorsWriter.write(dir.resolve(AdapterFolder.MODEL_FILE), t, Map.of("format", FORMAT));
 
         ObjectNode o = Json.MAPPER.createObjectNode();
@@ -53,8 +51,6 @@ final class HoraFormat {
         new TreeSet<>(layers.keySet()).forEach(l::add);
         ObjectNode pj = o.putObject("projections");
         proj.forEach((tg, s) -> pj.putObject(tg.name()).put("d_in", s.dIn()).put("d_out", s.dOut()).put("heads", s.heads()));
-        ArrayNode mts = o.putArray("modules_to_save");
-        new TreeSet<>(head.keySet()).forEach(mts::add);
         o.setAll(Json.configTree(cfg));
         Json.write(dir.resolve(AdapterFolder.CONFIG_FILE), o);
     }
@@ -88,14 +84,11 @@ final class HoraFormat {
         }
         SafetensorsReader.Content c = AdapterFolder.readTensors(mf);
         Map<Integer, Map<String, INDArray>> layers = new TreeMap<>();
-        Map<String, INDArray> head = new LinkedHashMap<>();
         for (Map.Entry<String, INDArray> e : c.tensors().entrySet()) {
             Matcher m = KEY.matcher(e.getKey());
             int layer = m.matches() ? Json.index(mf, "layer index of tensor " + e.getKey(), m.group(1)) : -1;
             if (m.matches() && want.contains(layer)) {
                 layers.computeIfAbsent(layer, i -> new LinkedHashMap<>()).put(m.group(2), e.getValue());
-            } else if (e.getKey().startsWith(HEAD)) {
-                head.put(e.getKey().substring(HEAD.length()), e.getValue());
             } else {
                 throw new AdapterFolderException(mf, "unexpected tensor '" + e.getKey() + "' (layers_to_transform "
                         + want + ")");
@@ -109,16 +102,7 @@ final class HoraFormat {
                         "tensor '" + LAYER + i + "."), ex);
             }
         }
-        List<String> saved = new ArrayList<>();
-        JsonNode mts = json.path("modules_to_save");
-        for (JsonNode n : mts.isArray() ? mts : List.<JsonNode>of()) {
-            saved.add(n.asText());
-        }
-        if (!new TreeSet<>(saved).equals(new TreeSet<>(head.keySet())) || saved.size() != head.size()) {
-            throw new AdapterFolderException(mf, "head tensors " + new TreeSet<>(head.keySet()) + " differ from "
-                    + "modules_to_save " + saved + " in " + AdapterFolder.CONFIG_FILE);
-        }
         String base = json.path("base_model_name_or_path").isTextual() ? json.get("base_model_name_or_path").asText() : null;
-        return new SavedAdapter(cfg, base, numLayers, proj, layers, head);
+        return new SavedAdapter(cfg, base, numLayers, proj, layers);
     }
 }

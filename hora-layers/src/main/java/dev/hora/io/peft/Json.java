@@ -1,13 +1,12 @@
 package dev.hora.io.peft;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hora.config.AdapterConfig;
 import dev.hora.io.AtomicFiles;
+import dev.hora.io.HoraJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,10 +15,7 @@ import java.nio.file.Path;
 
 /** JSON helpers of the adapter folder: read with file-naming errors, write sorted and atomically. */
 final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    static final ObjectMapper MAPPER = HoraJson.MAPPER;
 
     private Json() {
     }
@@ -47,6 +43,14 @@ final class Json {
 
     static void write(Path file, ObjectNode root) throws IOException {
         AtomicFiles.writeBytes(file, (MAPPER.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A copy of {@code o} with its top-level keys in alphabetical order (as PEFT writes its configs). */
+    static ObjectNode sorted(ObjectNode o) {
+        ObjectNode s = MAPPER.createObjectNode();
+        new java.util.TreeSet<String>(o.properties().stream().map(java.util.Map.Entry::getKey).toList())
+                .forEach(k -> s.set(k, o.get(k)));
+        return s;
     }
 
     /** The config's bean properties as a JSON object. */

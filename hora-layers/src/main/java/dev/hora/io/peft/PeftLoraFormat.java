@@ -1,8 +1,6 @@
 package dev.hora.io.peft;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
@@ -12,13 +10,11 @@ import dev.hora.io.SafetensorsReader;
 import dev.hora.io.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -26,72 +22,50 @@ import java.util.regex.Pattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * LoRA in Hugging Face PEFT's layout for a BERT model ({@link AdapterFolder} documents the mapping).
- * Writes and reads {@code adapter_model.safetensors} and {@code adapter_config.json}.
+ * LoRA in Hugging Face PEFT's layout for a {@code BertModel} ({@link AdapterFolder} documents the
+ * mapping). Writes and reads {@code adapter_model.safetensors} and {@code adapter_config.json}.
  */
 final class PeftLoraFormat {
     static final String ROOT = "base_model.model.";
-    static final String HEAD = ROOT + "classifier.";
     static final String META_CONFIG = "hora.config";
     static final String META_LAYERS = "hora.num_layers";
-    private static final Pattern KEY = Pattern.compile("base_model\\.model\\.(bert\\.)?encoder\\.layer\\.(\\d+)\\."
-            + "(attention\\.self\\.query|attention\\.self\\.key|attention\\.self\\.value|attention\\.output\\.dense)"
-            + "\\.lora_([AB])\\.weight");
+    private static final Pattern KEY = Pattern.compile("base_model\\.model\\.((?:bert\\.)?)encoder\\.layer\\.(\\d+)\\."
+            + "(.+)\\.lora_([AB])\\.weight");
 
     private PeftLoraFormat() {
     }
 
-    /** Module path of a target inside a BERT layer. */
-    static String module(Target t) {
-        return t == Target.O ? "attention.output.dense" : "attention.self." + t.moduleName();
-    }
-
-    /** PEFT target_modules entry: the module's last name, or the unambiguous "attention.output.dense". */
-    static String targetModule(Target t) {
-        return t == Target.O ? "attention.output.dense" : t.moduleName();
-    }
-
-    /** Tensor name, e.g. base_model.model.encoder.layer.0.attention.self.query.lora_A.weight. */
-    static String key(String encoderPrefix, int layer, Target t, char ab) {
-        return ROOT + encoderPrefix + "encoder.layer." + layer + "." + module(t) + ".lora_" + ab + ".weight";
+    /** Tensor name, e.g. base_model.model.encoder.layer.0.intermediate.dense.lora_A.weight. */
+    static String key(String prefix, int layer, Target t, char ab) {
+        return ROOT + prefix + PeftModules.key(layer, t) + ".lora_" + ab + ".weight";
     }
 
     static void write(Path dir, AdapterConfig cfg, String baseModel, Map<Integer, Map<String, INDArray>> layers,
-                      Map<String, INDArray> head, int numLayers) throws IOException {
-        String enc = head.isEmpty() ? "" : "bert.";
+                      int numLayers) throws IOException {
         Map<String, INDArray> t = new TreeMap<>();
         layers.forEach((i, p) -> cfg.getTargets().forEach(tg -> {
-            t.put(key(enc, i, tg, 'A'), p.get(tg.prefix() + "A").transpose().dup('c'));   // [r, d_in]
-            t.put(key(enc, i, tg, 'B'), p.get(tg.prefix() + "B").transpose().dup('c'));   // [d_out, r]
+            t.put(key("", i, tg, 'A'), p.get(tg.prefix() + "A").transpose().dup('c'));   // [r, d_in]
+            t.put(key("", i, tg, 'B'), p.get(tg.prefix() + "B").transpose().dup('c'));   // [d_out, r]
         }));
-        head.forEach((n, v) -> t.put(HEAD + n, n.equals("weight") ? v.transpose().dup('c') : v.reshape(v.length())));
         Map<String, String> meta = Map.of("format", "pt", META_CONFIG, Json.configTree(cfg).toString(),
                 META_LAYERS, Integer.toString(numLayers));
         SafetensorsWriter.write(dir.resolve(AdapterFolder.MODEL_FILE), t, meta);
-        Json.write(dir.resolve(AdapterFolder.CONFIG_FILE), config(cfg, baseModel, layers, head, numLayers));
+        Json.write(dir.resolve(AdapterFolder.CONFIG_FILE), config(cfg, baseModel, layers, numLayers));
     }
 
-    /** PEFT's LoraConfig keys (sorted, as PEFT writes them). */
+    /** PEFT's LoraConfig keys for the plain encoder (task FEATURE_EXTRACTION), sorted as PEFT writes them. */
     private static ObjectNode config(AdapterConfig cfg, String baseModel, Map<Integer, Map<String, INDArray>> layers,
-                                     Map<String, INDArray> head, int numLayers) {
+                                     int numLayers) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.putObject("alpha_pattern");
         o.putNull("auto_mapping");
         o.put("base_model_name_or_path", baseModel);
         o.put("bias", "none");
+        o.putNull("exclude_modules");
         o.put("fan_in_fan_out", false);
         o.put("inference_mode", true);
         o.put("init_lora_weights", true);
         o.putNull("layer_replication");
-        boolean all = layers.size() == numLayers;
-        if (all) {
-            o.putNull("layers_pattern");
-            o.putNull("layers_to_transform");
-        } else {
-            o.put("layers_pattern", "layer");
-            ArrayNode l = o.putArray("layers_to_transform");
-            new TreeSet<>(layers.keySet()).forEach(l::add);
-        }
         o.putObject("loftq_config");
         double a = cfg.getAlpha();
         if (a == Math.rint(a) && Math.abs(a) < 1e9) {
@@ -99,44 +73,78 @@ final class PeftLoraFormat {
         } else {
             o.put("lora_alpha", a);
         }
+        o.put("lora_bias", false);
         o.put("lora_dropout", cfg.getDropout());
         o.putNull("megatron_config");
         o.put("megatron_core", "megatron.core");
-        if (head.isEmpty()) {
-            o.putNull("modules_to_save");
-        } else {
-            o.putArray("modules_to_save").add("classifier");
-        }
+        o.putNull("modules_to_save");
         o.put("peft_type", "LORA");
         o.put("r", cfg.getRank());
         o.putObject("rank_pattern");
         o.putNull("revision");
-        ArrayNode tm = o.putArray("target_modules");
-        cfg.getTargets().forEach(t -> tm.add(targetModule(t)));
-        if (head.isEmpty()) {
-            o.putNull("task_type");
-        } else {
-            o.put("task_type", "SEQ_CLS");
-        }
+        PeftModules.writeSelection(o, cfg.getTargets(), new TreeSet<>(layers.keySet()), numLayers);
+        o.put("task_type", "FEATURE_EXTRACTION");
         o.put("use_dora", false);
         o.put("use_rslora", cfg.isRsLora());
-        return o;
+        return Json.sorted(o);
     }
 
     static SavedAdapter read(Path dir, ObjectNode json) throws IOException {
         Path cf = dir.resolve(AdapterFolder.CONFIG_FILE);
         Path mf = dir.resolve(AdapterFolder.MODEL_FILE);
-        if (!json.path("bias").asText("none").equals("none")) {
-            throw new AdapterFolderException(cf, "bias = " + json.get("bias") + " is not supported: only \"none\"");
-        }
-        if (json.path("fan_in_fan_out").asBoolean(false) || json.path("use_dora").asBoolean(false)) {
-            throw new AdapterFolderException(cf, "fan_in_fan_out and use_dora must be false");
-        }
-        List<Target> targets = new ArrayList<>();
-        for (JsonNode n : json.get(Json.require(cf, json, "target_modules", "array"))) {
-            targets.add(target(cf, n.asText()));
-        }
+        PeftOptions.refuseUnsupported(cf, json);
+        int r0 = json.get(Json.require(cf, json, "r", "integer")).asInt();
+        double alpha0 = json.get(Json.require(cf, json, "lora_alpha", "number")).asDouble();
         SafetensorsReader.Content c = AdapterFolder.readTensors(mf);
+
+        Map<Integer, Map<String, INDArray>> found = new TreeMap<>();   // layer -> qA [d_in, r], qB [r, d_out], ...
+        String prefix = null;
+        for (Map.Entry<String, INDArray> e : c.tensors().entrySet()) {
+            String k = e.getKey();
+            Matcher m = KEY.matcher(k);
+            Target t = m.matches() ? target(m.group(3)) : null;
+            if (t == null) {
+                throw new AdapterFolderException(mf, "unexpected tensor '" + k + "': not the lora_A/lora_B weight of a "
+                        + "BERT projection (base_model.model.encoder.layer.{i}.{attention.self.query|attention.self.key|"
+                        + "attention.self.value|attention.output.dense|intermediate.dense|output.dense}.lora_{A|B}.weight)");
+            }
+            if (prefix != null && !prefix.equals(m.group(1))) {
+                throw new AdapterFolderException(mf, "tensor '" + k + "': keys mix 'base_model.model.bert.' and "
+                        + "'base_model.model.' encoder paths");
+            }
+            prefix = m.group(1);
+            found.computeIfAbsent(Json.index(mf, "layer index of tensor " + k, m.group(2)), i -> new HashMap<>())
+                    .put(t.prefix() + m.group(4), transposed(mf, k, e.getValue()));
+        }
+        if (found.isEmpty()) {
+            throw new AdapterFolderException(mf, "no LoRA tensors found");
+        }
+        int numLayers = numLayers(mf, c.metadata(), found);
+        Map<Integer, Set<Target>> selected = PeftModules.select(cf, json, numLayers, prefix);
+        Set<Target> targets = checkSelection(cf, mf, prefix, selected, found);
+
+        double r = Double.NaN;
+        double alpha = Double.NaN;
+        String where = null;
+        for (Map.Entry<Integer, Set<Target>> e : selected.entrySet()) {
+            for (Target t : e.getValue()) {
+                String mk = prefix + PeftModules.key(e.getKey(), t);
+                double rk = PeftModules.patternValue(cf, json, "rank_pattern", mk, r0);
+                double ak = PeftModules.patternValue(cf, json, "alpha_pattern", mk, alpha0);
+                if (where != null && (rk != r || ak != alpha)) {
+                    throw new AdapterFolderException(cf, "rank_pattern / alpha_pattern give " + where + " r = " + r
+                            + ", alpha = " + alpha + " but " + mk + " r = " + rk + ", alpha = " + ak
+                            + ": per-module ranks or scales are not supported (one r and lora_alpha per adapter)");
+                }
+                r = rk;
+                alpha = ak;
+                where = mk;
+            }
+        }
+        if (r != Math.rint(r) || r < 1) {
+            throw new AdapterFolderException(cf, "rank " + r + " of " + where + " is not a positive integer");
+        }
+
         AdapterConfig cfg = new AdapterConfig();
         if (c.metadata().containsKey(META_CONFIG)) {
             try {
@@ -146,72 +154,86 @@ final class PeftLoraFormat {
             }
         }
         cfg.setKind(AdapterKind.LORA);
-        cfg.setRank(json.get(Json.require(cf, json, "r", "integer")).asInt());
-        cfg.setAlpha(json.get(Json.require(cf, json, "lora_alpha", "number")).asDouble());
+        cfg.setRank((int) r);
+        cfg.setAlpha(alpha);
         cfg.setRsLora(json.path("use_rslora").asBoolean(false));
         cfg.setDropout(json.path("lora_dropout").asDouble(0));
         cfg.setTargets(targets);
         cfg = Json.config(cf, Json.configTree(cfg));
-
-        Map<Integer, Map<String, INDArray>> layers = new TreeMap<>();
-        Map<String, INDArray> head = new LinkedHashMap<>();
-        for (Map.Entry<String, INDArray> e : c.tensors().entrySet()) {
-            String k = e.getKey();
-            Matcher m = KEY.matcher(k);
-            if (m.matches() && targets.contains(target(cf, m.group(3).replace("attention.self.", "")))) {
-                Target t = target(cf, m.group(3).replace("attention.self.", ""));
-                layers.computeIfAbsent(Json.index(mf, "layer index of tensor " + k, m.group(2)), i -> new HashMap<>())
-                        .put(t.prefix() + m.group(4), transposed(mf, k, e.getValue()));   // [d_in, r] / [r, d_out]
-            } else if (k.equals(HEAD + "weight")) {
-                head.put("weight", transposed(mf, k, e.getValue()));                      // [hidden, C]
-            } else if (k.equals(HEAD + "bias")) {
-                head.put("bias", e.getValue().reshape(1, e.getValue().length()));        // [1, C]
-            } else {
-                throw new AdapterFolderException(mf, "unexpected tensor '" + k + "' (LoRA for targets "
-                        + json.get("target_modules") + ")");
-            }
-        }
-        List<Integer> want = new ArrayList<>();
-        JsonNode lt = json.path("layers_to_transform");
-        if (!lt.isMissingNode() && !lt.isNull()) {
-            want.addAll(Json.ints(cf, "layers_to_transform", lt));
-        } else {
-            want.addAll(layers.keySet());
-        }
-        Map<Target, ProjectionShape> proj = checkLayers(mf, cfg, layers, want, c.tensors());
-        int numLayers = c.metadata().containsKey(META_LAYERS)
-                ? Json.index(mf, "metadata " + META_LAYERS, c.metadata().get(META_LAYERS))
-                : want.stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        Map<Target, ProjectionShape> proj = checkShapes(mf, cfg, prefix, found);
         String base = json.path("base_model_name_or_path").isTextual() ? json.get("base_model_name_or_path").asText() : null;
-        return new SavedAdapter(cfg, base, numLayers, proj, layers, head);
+        return new SavedAdapter(cfg, base, numLayers, proj, found);
     }
 
-    private static Map<Target, ProjectionShape> checkLayers(Path mf, AdapterConfig cfg, Map<Integer, Map<String, INDArray>> layers,
-                                                            List<Integer> want, Map<String, INDArray> tensors) throws AdapterFolderException {
-        if (want.isEmpty()) {
-            throw new AdapterFolderException(mf, "no LoRA tensors found");
+    /** The layer count from our metadata, else one past the highest layer index found. */
+    private static int numLayers(Path mf, Map<String, String> meta, Map<Integer, ?> found) throws AdapterFolderException {
+        int seen = ((TreeMap<Integer, ?>) found).lastKey() + 1;
+        String v = meta.get(META_LAYERS);
+        if (v == null) {
+            return seen;
         }
-        String enc = tensors.keySet().stream().anyMatch(k -> k.startsWith(ROOT + "bert.")) ? "bert." : "";
-        for (Integer i : layers.keySet()) {
-            if (!want.contains(i)) {
-                throw new AdapterFolderException(mf, "unexpected tensors of layer " + i + ": layers_to_transform is " + want);
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= seen) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new AdapterFolderException(mf, "metadata '" + META_LAYERS + "' = '" + v + "': expected an integer >= "
+                + seen + " (tensors of layer " + (seen - 1) + " are present)");
+    }
+
+    /** The tensors present must be exactly the A and B of every selected module; returns the targets. */
+    private static Set<Target> checkSelection(Path cf, Path mf, String prefix, Map<Integer, Set<Target>> selected,
+                                              Map<Integer, Map<String, INDArray>> found) throws AdapterFolderException {
+        for (Map.Entry<Integer, Map<String, INDArray>> e : found.entrySet()) {
+            for (String p : new TreeSet<>(e.getValue().keySet())) {
+                char ab = p.charAt(p.length() - 1);
+                Target t = Arrays.stream(Target.values()).filter(x -> p.equals(x.prefix() + ab)).findFirst().orElseThrow();
+                if (!selected.getOrDefault(e.getKey(), Set.of()).contains(t)) {
+                    throw new AdapterFolderException(mf, "unexpected tensor '" + key(prefix, e.getKey(), t, ab)
+                            + "': target_modules / layers_to_transform / exclude_modules of " + cf.getFileName()
+                            + " do not select this module");
+                }
             }
         }
-        Map<Target, ProjectionShape> proj = new EnumMap<>(Target.class);
-        int r = cfg.getRank();
-        for (int i : want) {
-            Map<String, INDArray> p = layers.getOrDefault(i, Map.of());
-            for (Target t : cfg.getTargets()) {
-                INDArray a = p.get(t.prefix() + "A");
-                INDArray b = p.get(t.prefix() + "B");
+        Set<Target> targets = null;
+        int first = -1;
+        for (Map.Entry<Integer, Set<Target>> e : selected.entrySet()) {
+            if (targets != null && !targets.equals(e.getValue())) {
+                throw new AdapterFolderException(cf, "the config selects " + targets + " in layer " + first + " but "
+                        + e.getValue() + " in layer " + e.getKey() + ": every adapted layer must adapt the same projections");
+            }
+            targets = e.getValue();
+            first = first < 0 ? e.getKey() : first;
+            for (Target t : e.getValue()) {
                 for (char ab : new char[]{'A', 'B'}) {
-                    if ((ab == 'A' ? a : b) == null) {
-                        throw new AdapterFolderException(mf, "missing tensor '" + key(enc, i, t, ab) + "'");
+                    if (!found.getOrDefault(e.getKey(), Map.of()).containsKey(t.prefix() + ab)) {
+                        throw new AdapterFolderException(mf, "missing tensor '" + key(prefix, e.getKey(), t, ab) + "'");
                     }
                 }
-                ProjectionShape s = proj.computeIfAbsent(t, x -> new ProjectionShape(a.size(0), b.size(b.rank() - 1), 1));
-                expect(mf, key(enc, i, t, 'A'), a, new long[]{s.dIn(), r});
-                expect(mf, key(enc, i, t, 'B'), b, new long[]{r, s.dOut()});
+            }
+        }
+        if (targets == null) {
+            throw new AdapterFolderException(cf, "target_modules selects no BERT projection");
+        }
+        return targets;
+    }
+
+    private static Map<Target, ProjectionShape> checkShapes(Path mf, AdapterConfig cfg, String prefix,
+                                                            Map<Integer, Map<String, INDArray>> layers)
+            throws AdapterFolderException {
+        Map<Target, ProjectionShape> proj = new EnumMap<>(Target.class);
+        int r = cfg.getRank();
+        for (Map.Entry<Integer, Map<String, INDArray>> e : layers.entrySet()) {
+            int i = e.getKey();
+            for (Target t : cfg.getTargets()) {
+                INDArray a = e.getValue().get(t.prefix() + "A");
+                INDArray b = e.getValue().get(t.prefix() + "B");
+                ProjectionShape s = proj.computeIfAbsent(t, x -> new ProjectionShape(a.size(0), b.size(1), 1));
+                expect(mf, key(prefix, i, t, 'A'), a, new long[]{s.dIn(), r});
+                expect(mf, key(prefix, i, t, 'B'), b, new long[]{r, s.dOut()});
             }
         }
         return proj;
@@ -220,27 +242,32 @@ final class PeftLoraFormat {
     /** Checks a tensor read back (ours, transposed) against the expected shape, naming the PEFT key. */
     private static void expect(Path mf, String key, INDArray ours, long[] shape) throws AdapterFolderException {
         if (!Arrays.equals(ours.shape(), shape)) {
-            long[] file = ours.rank() == 2 ? new long[]{ours.size(1), ours.size(0)} : ours.shape();
-            throw new AdapterFolderException(mf, "tensor '" + key + "' has shape " + Arrays.toString(file)
-                    + ", expected " + Arrays.toString(new long[]{shape[1], shape[0]}));
+            throw new AdapterFolderException(mf, "tensor '" + key + "' has shape "
+                    + Arrays.toString(new long[]{ours.size(1), ours.size(0)}) + ", expected "
+                    + Arrays.toString(new long[]{shape[1], shape[0]}));
         }
     }
 
+    /** The transpose of a file matrix ([r, d_in] -> [d_in, r]; F16 and BF16 arrive widened to F32). */
     private static INDArray transposed(Path mf, String key, INDArray a) throws AdapterFolderException {
         if (a.rank() != 2) {
             throw new AdapterFolderException(mf, "tensor '" + key + "' has shape " + Arrays.toString(a.shape())
                     + ", expected a matrix (rank 2)");
         }
+        if (!a.dataType().isFPType()) {
+            throw new AdapterFolderException(mf, "tensor '" + key + "' has dtype " + a.dataType()
+                    + ", expected a floating-point type");
+        }
         return a.transpose().dup('c');
     }
 
-    private static Target target(Path cf, String module) throws AdapterFolderException {
+    /** The target of a module path inside a layer, or null. */
+    private static Target target(String path) {
         for (Target t : Target.values()) {
-            if (targetModule(t).equals(module)) {
+            if (t.hfPath().equals(path)) {
                 return t;
             }
         }
-        throw new AdapterFolderException(cf, "target_modules entry '" + module + "' is not supported: allowed "
-                + "query, key, value, attention.output.dense");
+        return null;
     }
 }

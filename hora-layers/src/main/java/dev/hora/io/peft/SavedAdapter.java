@@ -15,10 +15,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param numLayers   number of encoder layers of the base model
  * @param projections shape of every adapted projection (the same in every adapted layer)
  * @param layers      layer index -> parameter name -> value, e.g. LoRA {@code qA [d_in, r]}
- * @param head        classification head tensors ({@code weight [hidden, C]}, {@code bias [1, C]} for
- *                    LoRA folders; any names for MH-LoRA/HoRA folders); empty when none was saved
+ * @see SavedClassifier the classification head, a separate file of the same folder
  */
 public record SavedAdapter(AdapterConfig config, String baseModel, int numLayers,
                            Map<Target, ProjectionShape> projections,
-                           Map<Integer, Map<String, INDArray>> layers, Map<String, INDArray> head) {
+                           Map<Integer, Map<String, INDArray>> layers) {
 }

@@ -24,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class AdapterFolderTrustTest {
     private static Path write(Path dir, AdapterKind kind) throws Exception {
         AdapterConfig cfg = AdapterConfig.builder().kind(kind).rank(2).targets(Target.Q, Target.V).build();
-        AdapterFolder.write(dir, cfg, null, Fixtures.layers(Fixtures.adapter(cfg), 0, 1), Map.of(), 2);
+        AdapterFolder.write(dir, cfg, null, Fixtures.layers(Fixtures.adapter(cfg), 0, 1), 2);
         return dir;
     }
 
@@ -54,7 +54,8 @@ class AdapterFolderTrustTest {
 
     @Test
     void nullKind(@TempDir Path dir) throws Exception {
-        editConfig(write(dir, AdapterKind.HORA), "\"kind\" : \"HORA\"", "\"kind\" : null");
+        Path f = write(dir, AdapterKind.HORA).resolve(AdapterFolder.CONFIG_FILE);
+        Files.writeString(f, Files.readString(f).replaceFirst("\"kind\" : \"[^\"]+\"", "\"kind\" : null"));
         expect(dir, AdapterFolder.CONFIG_FILE, "key 'kind' is null");
     }
 
@@ -83,7 +84,7 @@ class AdapterFolderTrustTest {
         Map<String, String> meta = new HashMap<>(SafetensorsReader.read(lora.resolve(AdapterFolder.MODEL_FILE)).metadata());
         meta.put(PeftLoraFormat.META_LAYERS, "two");
         editTensors(lora, t -> { }, meta);
-        expect(lora, AdapterFolder.MODEL_FILE, "metadata hora.num_layers 'two' is not an integer");
+        expect(lora, AdapterFolder.MODEL_FILE, "metadata 'hora.num_layers' = 'two'");
     }
 
     @Test

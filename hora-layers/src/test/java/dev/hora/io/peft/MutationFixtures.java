@@ -1,7 +1,6 @@
 package dev.hora.io.peft;
 
 import dev.hora.config.AdapterConfig;
-import dev.hora.config.AdapterKind;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -13,10 +12,9 @@ public final class MutationFixtures {
     private MutationFixtures() {
     }
 
-    /** Writes a two-layer folder of {@code cfg} with a head. */
+    /** Writes a two-layer folder of {@code cfg}. */
     public static void write(Path dir, AdapterConfig cfg) throws Exception {
-        AdapterFolder.write(dir, cfg, "tiny", Fixtures.layers(Fixtures.adapter(cfg), 0, 1),
-                cfg.getKind() == AdapterKind.LORA ? Fixtures.loraHead() : Fixtures.ownHead(), 2);
+        AdapterFolder.write(dir, cfg, "tiny", Fixtures.layers(Fixtures.adapter(cfg), 0, 1), 2);
     }
 
     /**
@@ -29,15 +27,13 @@ public final class MutationFixtures {
         boolean structure = x.getKind() == y.getKind() && x.getRank() == y.getRank()
                 && x.getTargets().equals(y.getTargets())
                 && a.projections().equals(b.projections()) && a.layers().keySet().equals(b.layers().keySet())
-                && a.layers().entrySet().stream().allMatch(e -> same(e.getValue(), b.layers().get(e.getKey()), false))
-                && same(a.head(), b.head(), false);
+                && a.layers().entrySet().stream().allMatch(e -> same(e.getValue(), b.layers().get(e.getKey()), false));
         if (!structure || !values) {
             return structure;
         }
         // numLayers is informational (a metadata number without a checksum): a value, like alpha
         return x.equals(y) && Objects.equals(a.baseModel(), b.baseModel()) && a.numLayers() == b.numLayers()
-                && a.layers().entrySet().stream().allMatch(e -> same(e.getValue(), b.layers().get(e.getKey()), true))
-                && same(a.head(), b.head(), true);
+                && a.layers().entrySet().stream().allMatch(e -> same(e.getValue(), b.layers().get(e.getKey()), true));
     }
 
     private static boolean same(Map<String, INDArray> a, Map<String, INDArray> b, boolean values) {

@@ -1,4 +1,4 @@
-package dev.hora.cli;
+package dev.hora.finetune;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,6 +25,17 @@ class ModelSourceTest {
         try (InputStream in = ModelSourceTest.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
             return in.readAllBytes();
         }
+    }
+
+    @Test
+    void baseModelNameAndPoolingDefaults() {
+        assertEquals("sentence-transformers/all-MiniLM-L6-v2", ModelSource.baseModelName("all-minilm-l6-v2"));
+        assertEquals("model.onnx", ModelSource.baseModelName("/x/y/model.onnx"));
+        assertEquals("bge-small.jar", ModelSource.baseModelName("lib/bge-small.jar"));
+        assertEquals("g:a:1", ModelSource.baseModelName("g:a:1"));
+        assertEquals(dev.hora.onnx.bert.Pooling.MEAN, ModelSource.defaultPooling("all-minilm-l6-v2"));
+        assertEquals(dev.hora.onnx.bert.Pooling.CLS, ModelSource.defaultPooling("models/BGE-small-en-v1.5.onnx"));
+        assertEquals(dev.hora.onnx.bert.Pooling.MEAN, ModelSource.defaultPooling("models/e5.onnx"));
     }
 
     @Test

@@ -1,5 +1,6 @@
-package dev.hora.cli;
+package dev.hora.finetune;
 
+import dev.hora.onnx.bert.Pooling;
 import dev.hora.text.TokenBatcher;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -28,6 +29,28 @@ import java.util.zip.ZipFile;
 public record ModelSource(String spec, String description, Opener model, Opener tokenizer) {
     /** The built-in model name. */
     public static final String BUILTIN = "all-minilm-l6-v2";
+    /** The Hugging Face hub id of the built-in model (sentence-transformers, trained with mean pooling). */
+    public static final String BUILTIN_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2";
+
+    /**
+     * {@code base_model_name_or_path} of an exported adapter: the hub id of a built-in model, else
+     * the model file's name ({@code group:artifact:version} as given).
+     */
+    public static String baseModelName(String spec) {
+        if (spec.equals(BUILTIN)) {
+            return BUILTIN_HUB_ID;
+        }
+        String l = spec.toLowerCase(java.util.Locale.ROOT);
+        return l.endsWith(".onnx") || l.endsWith(".jar") ? String.valueOf(Path.of(spec).getFileName()) : spec;
+    }
+
+    /**
+     * The pooling a model was trained with: [CLS] for the BGE family (a name containing "bge"),
+     * mean pooling otherwise (sentence-transformers models such as the built-in all-MiniLM-L6-v2).
+     */
+    public static Pooling defaultPooling(String spec) {
+        return spec.toLowerCase(java.util.Locale.ROOT).contains("bge") ? Pooling.CLS : Pooling.MEAN;
+    }
 
     /** Opens a fresh stream on each call; the caller closes it. */
     @FunctionalInterface

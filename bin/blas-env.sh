@@ -1,0 +1,34 @@
+# Sourced (POSIX sh) by bin/hora and bin/java-blas: exports OPENBLAS_CORETYPE for the OpenBLAS that ND4J
+# loads, chosen from the CPU's flags, unless it is already set (a user's own setting wins).
+# OpenBLAS 0.3.19 (ND4J 1.0.0-M2.1) reads it once, when the library loads, and otherwise detects the core
+# from the CPU model, which it does not know on newer CPUs: an AVX-512 Xeon ran the SSE3 "Prescott"
+# kernel, 5x slower. Same mapping as dev.hora.util.Blas.recommendedCore (BlasTest checks both agree):
+#   AMD/Hygon with AVX2 + FMA (also Zen 4 with AVX-512) -> Zen
+#   Intel (and others) with AVX-512 F/BW/DQ/VL/CD -> SkylakeX, with AVX2 + FMA -> Haswell
+#   no AVX2 -> unset (OpenBLAS's own detection)
+# HORA_CPUINFO: read this file instead of /proc/cpuinfo (tests).
+hora_blas_core() {
+    _hb_info=${HORA_CPUINFO:-/proc/cpuinfo}
+    [ -r "$_hb_info" ] || return 0
+    _hb_flags=" $(grep -m 1 '^flags' "$_hb_info" | sed 's/^[^:]*://' | tr 'A-Z\t' 'a-z ') "
+    _hb_vendor=$(grep -m 1 '^vendor_id' "$_hb_info" | sed 's/^[^:]*:[[:space:]]*//; s/[[:space:]]*$//')
+    _hb_has() {
+        for _hb_f in "$@"; do
+            case "$_hb_flags" in *" $_hb_f "*) ;; *) return 1 ;; esac
+        done
+        return 0
+    }
+    if _hb_has avx2 fma; then
+        case "$_hb_vendor" in
+            AuthenticAMD|HygonGenuine) echo Zen ;;
+            *) if _hb_has avx512f avx512bw avx512dq avx512vl avx512cd; then echo SkylakeX; else echo Haswell; fi ;;
+        esac
+    fi
+}
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+    _hb_core=$(hora_blas_core)
+    if [ -n "$_hb_core" ]; then
+        OPENBLAS_CORETYPE=$_hb_core
+        export OPENBLAS_CORETYPE
+    fi
+fi

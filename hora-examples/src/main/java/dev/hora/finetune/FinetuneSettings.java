@@ -1,0 +1,51 @@
+package dev.hora.finetune;
+
+import dev.hora.metrics.MetricsJson;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The resolved configuration of a fine-tuning run, written to {@code OUTPUT/settings.json}.
+ * Paths are strings (absolute); {@code layers == null} means all layers; {@code adapter == null} is a
+ * linear probe ({@code --adapter none}): rank, alpha and targets are 0/0/[] (only the head trains); {@code pooling} is "mean" or
+ * "cls" (null in runs written before the option existed: mean); {@code checkpointEvery}: optimizer steps between
+ * mid-epoch checkpoints (0 = only at epoch ends).
+ */
+public record FinetuneSettings(
+        String model, String tokenizer, String data, String train, String test,
+        double testFraction, double trainFraction,
+        dev.hora.config.AdapterKind adapter, int rank, double alpha, List<String> targets, List<Integer> layers,
+        double lr, int epochs, int batchSize, int maxLength, String pooling, long seed,
+        String output, boolean resume, int threads, int checkpointEvery) {
+
+    /** File name inside the output directory. */
+    public static final String FILE = "settings.json";
+
+    /** The LoRA scale s = alpha / rank (0 for adapter none). */
+    public double scale() {
+        return rank == 0 ? 0 : alpha / rank;
+    }
+
+    /** One line of the settings that shape a run, e.g. for the chart's title. */
+    public String describe() {
+        String what = adapter == null ? "linear probe (--adapter none)"
+                : String.format(java.util.Locale.ROOT, "%s r %d alpha %s on %s, layers %s", adapter.cliName(), rank,
+                new java.math.BigDecimal(alpha).stripTrailingZeros().toPlainString(), String.join(",", targets),
+                layers == null ? "all" : layers.toString().replace(" ", ""));
+        String on = data != null ? data : train == null ? "uci-sentiment" : Path.of(train).getFileName().toString();
+        return String.format(java.util.Locale.ROOT, "%s | %s, %s | lr %s, batch %d, %d epoch%s, max length %d, %s "
+                + "pooling, seed %d", what, on, Path.of(model).getFileName(), lr, batchSize, epochs, epochs == 1 ? "" : "s", maxLength,
+                pooling == null ? "mean" : pooling, seed);
+    }
+
+    /** Writes the settings as JSON (atomically). */
+    public void write(Path file) throws IOException {
+        MetricsJson.write(file, this);
+    }
+
+    /** Reads settings written by {@link #write}. */
+    public static FinetuneSettings read(Path file) throws IOException {
+        return MetricsJson.MAPPER.readValue(file.toFile(), FinetuneSettings.class);
+    }
+}
