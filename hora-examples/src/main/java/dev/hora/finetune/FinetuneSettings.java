@@ -9,14 +9,15 @@ import java.util.List;
  * The resolved configuration of a fine-tuning run, written to {@code OUTPUT/settings.json}.
  * Paths are strings (absolute); {@code layers == null} means all layers; {@code adapter == null} is a
  * linear probe ({@code --adapter none}): rank, alpha and targets are 0/0/[] (only the head trains); {@code pooling} is "mean" or
- * "cls" (null in runs written before the option existed: mean).
+ * "cls" (null in runs written before the option existed: mean); {@code checkpointEvery}: optimizer steps between
+ * mid-epoch checkpoints (0 = only at epoch ends).
  */
 public record FinetuneSettings(
         String model, String tokenizer, String data, String train, String test,
         double testFraction, double trainFraction,
         dev.hora.config.AdapterKind adapter, int rank, double alpha, List<String> targets, List<Integer> layers,
         double lr, int epochs, int batchSize, int maxLength, String pooling, long seed,
-        String output, boolean resume, int threads) {
+        String output, boolean resume, int threads, int checkpointEvery) {
 
     /** File name inside the output directory. */
     public static final String FILE = "settings.json";

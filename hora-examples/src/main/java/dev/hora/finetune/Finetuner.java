@@ -1,12 +1,7 @@
 package dev.hora.finetune;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import dev.hora.finetune.FinetuneSettings;
-import dev.hora.finetune.ModelSource;
 import dev.hora.data.Split;
 import dev.hora.data.TextDataset;
-import dev.hora.io.Checkpoint;
-import dev.hora.io.CheckpointStore;
 import dev.hora.metrics.ClassificationReport;
 import dev.hora.metrics.MetricsJson;
 import dev.hora.peft.PeftModel;
@@ -30,11 +25,13 @@ import java.util.Map;
  *   AdamW steps (warmup 10%, linear decay, clip 1.0) -> test accuracy / macro-F1 -> atomic checkpoint
  *   -> model.safetensors, adapter/, metrics.json, training.png
  * </pre>
- * A run resumed with {@code --resume} restarts after the last complete epoch with the same batch
- * order, so it ends where an uninterrupted run would.
+ * Checkpoints ({@link RunCheckpoint}) are written every {@code --checkpoint-every} optimizer steps
+ * and at each epoch end; {@code --resume} checks the run's fingerprint, then continues at the exact
+ * next batch of the same seeded batch order, so it ends bit-identical to an uninterrupted run.
+ * A diverging loss or gradient norm stops the run ({@link DivergenceGuard}) before it is saved.
+ * The manifest ({@link RunManifest}) is written last.
  */
 public final class Finetuner {
-    private static final String EPOCH_META = "hora.epoch";
     /**
      * Steps between explicit garbage collections. Each step leaves ~100 MB of native op outputs
      * whose Java wrappers are tiny, so the heap rarely fills and the JVM rarely collects them;
@@ -43,7 +40,6 @@ public final class Finetuner {
     private static final int GC_EVERY = 1;
     /** Evaluation batch: 32 sequences keep the kernel path's workspaces within the training step's size. */
     static final int EVAL_BATCH = 32;
-    private static final String HISTORY_META = "hora.history";
 
     private final FinetuneSettings s;
     private final PrintStream out;
@@ -64,18 +60,20 @@ public final class Finetuner {
     public Result run(Split split, ModelSource source) throws IOException {
         long t0 = System.nanoTime();
         Path dir = Path.of(s.output());
+        RunFiles.startWriting(dir);
         TextDataset train = split.train();
         TextDataset test = split.test();
+        RunCheckpoint ckpt = new RunCheckpoint(dir, RunFingerprint.of(s, source, split));
         PeftModel model = RunSpec.model(s, RunFolder.importModel(source), train.numClasses());
         out.println(model.summary());
         int stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
         int total = stepsPerEpoch * s.epochs();
         SameDiffTrainer.Builder tb = SameDiffTrainer.builder().adam(s.lr(), total / 10, total).maxGradNorm(1.0);
         TrainingHistory history = new TrainingHistory();
-        CheckpointStore store = new CheckpointStore(dir);
         RunFolder.writeLabels(dir, train.labelNames());
 
         ClassificationReport report = null;
+        RunCheckpoint.Totals prior = RunCheckpoint.Totals.NONE;
         long trainExamples = 0;
         long trainNanos = 0;
         try (TokenBatcher tok = source.batcher(s.maxLength())) {
@@ -83,29 +81,51 @@ public final class Finetuner {
                     ? new ProbeTask(model, tok, train, test, tb, s.batchSize(), s.seed())
                     : new AdapterTask(model, tok, train, test, tb, s.batchSize(), s.seed());
             SameDiffTrainer trainer = task.trainer();
-            int startEpoch = s.resume() ? resume(store, trainer, history) : 0;
-            for (int epoch = startEpoch; epoch < s.epochs(); epoch++) {
+            RunCheckpoint.Position start = new RunCheckpoint.Position(0, 0);
+            if (s.resume()) {
+                RunCheckpoint.Resumed r = ckpt.resume(trainer, history);
+                start = r.position();
+                prior = r.totals();
+                checkPosition(ckpt.file(), start, task);
+                err.printf(Locale.ROOT, "resuming at step %d (epoch %d/%d, batch %d) from %s%n", r.step(),
+                        Math.min(start.epoch() + 1, s.epochs()), s.epochs(), start.batch(), ckpt.file());
+            }
+            DivergenceGuard guard = new DivergenceGuard(train.numClasses());
+            for (int epoch = start.epoch(); epoch < s.epochs(); epoch++) {
                 long e0 = System.nanoTime();
+                List<int[]> batches = task.batches(epoch);
+                int first = epoch == start.epoch() ? start.batch() : 0;
                 ProgressBar bar = ProgressBar.forConsole(err, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1,
                         s.epochs()), stepsPerEpoch);
-                for (int[] idx : task.batches(epoch)) {
+                for (int b = first; b < batches.size(); b++) {
+                    int[] idx = batches.get(b);
                     if (task.collectsGarbage() && trainer.iteration() % GC_EVERY == 0) {
                         System.gc();   // SameDiff engine: ND4J frees native buffers when their Java wrappers are collected
                     }
+                    double lr = trainer.learningRate();
                     float loss = task.step(idx);
+                    guard.check(trainer.iteration(), loss, trainer.lastGradNorm(), lr);
                     history.step(loss);
                     bar.step(idx.length, loss);
+                    trainExamples += idx.length;
+                    if (s.checkpointEvery() > 0 && trainer.iteration() % s.checkpointEvery() == 0
+                            && b + 1 < batches.size()) {
+                        long now = System.nanoTime();
+                        trainNanos += now - e0;
+                        e0 = now;
+                        ckpt.save(trainer, new RunCheckpoint.Position(epoch, b + 1), history,
+                                totals(prior, t0, trainNanos, trainExamples));
+                    }
                 }
                 bar.finish();
                 trainer.endEpoch();
                 trainNanos += System.nanoTime() - e0;
-                trainExamples += train.size();
                 report = task.evaluate();
                 history.checkpoint(history.stepLoss().size(), Double.NaN, report.accuracy());
                 err.printf(Locale.ROOT, "epoch %d/%d: test accuracy %.4f  macro-F1 %.4f%n", epoch + 1, s.epochs(),
                         report.accuracy(), report.macroF1());
-                store.save(new Checkpoint(trainer.iteration(), trainer.state(),
-                        Map.of(EPOCH_META, Integer.toString(epoch + 1), HISTORY_META, historyJson(history))));
+                ckpt.save(trainer, new RunCheckpoint.Position(epoch + 1, 0), history,
+                        totals(prior, t0, trainNanos, trainExamples));
             }
             if (report == null) {
                 report = task.evaluate();   // resumed a finished run
@@ -115,54 +135,41 @@ public final class Finetuner {
         RunFolder.writeModel(dir, model);
         AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model, train.labelNames());
         TrainingChart.write(dir.resolve(RunFolder.CHART), history, s.describe(), 1000, 450);
-        double wall = (System.nanoTime() - t0) / 1e9;
-        double rate = trainNanos == 0 ? 0 : trainExamples / (trainNanos / 1e9);
-        Result r = new Result(report, wall, rate, Resources.peakRssBytes(), model.summary().trainable(),
+        RunCheckpoint.Totals all = totals(prior, t0, trainNanos, trainExamples);
+        double rate = all.trainNanos() == 0 ? 0 : all.trainExamples() / (all.trainNanos() / 1e9);
+        Result r = new Result(report, all.wallSeconds(), rate, Resources.peakRssBytes(), model.summary().trainable(),
                 model.summary().total());
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("test", report);
         metrics.put("epochTestAccuracy", history.epochTestAccuracy());
-        metrics.put("wallSeconds", wall);
+        metrics.put("wallSeconds", all.wallSeconds());
         metrics.put("trainExamplesPerSecond", rate);
+        metrics.put("processes", all.processes());
         metrics.put("peakRssBytes", r.peakRssBytes());
         metrics.put("trainableParams", r.trainableParams());
         metrics.put("totalParams", r.totalParams());
         MetricsJson.write(dir.resolve(RunFolder.METRICS), metrics);
+        RunManifest.write(dir);   // last: the run is complete
         return r;
+    }
+
+    /** Totals of all processes of the run: the prior ones' plus this one's so far. */
+    private static RunCheckpoint.Totals totals(RunCheckpoint.Totals prior, long t0, long trainNanos, long examples) {
+        return new RunCheckpoint.Totals(prior.wallSeconds() + (System.nanoTime() - t0) / 1e9,
+                prior.trainNanos() + trainNanos, prior.trainExamples() + examples, prior.processes() + 1);
+    }
+
+    private void checkPosition(Path file, RunCheckpoint.Position p, TrainingTask task) throws IOException {
+        if (p.epoch() > s.epochs() || p.epoch() < s.epochs() && p.batch() >= task.batches(p.epoch()).size()
+                || p.epoch() == s.epochs() && p.batch() != 0) {
+            throw new IOException(file + ": position epoch " + p.epoch() + ", batch " + p.batch()
+                    + " is outside this run of " + s.epochs() + " epochs");
+        }
     }
 
     /** Accuracy, macro-F1 and confusion matrix of the model on a dataset. */
     public static ClassificationReport evaluate(Classifier model, TokenBatcher tok, TextDataset data) {
         int[] pred = Classifier.argmax(model.probabilities(tok, data.texts(), EVAL_BATCH));
         return ClassificationReport.of(data.labels(), pred, data.labelNames());
-    }
-
-    private int resume(CheckpointStore store, SameDiffTrainer trainer, TrainingHistory history) throws IOException {
-        Checkpoint c = store.load().orElseThrow(() -> new IOException(store.file() + ": no checkpoint to resume"));
-        try {
-            trainer.restore(c.tensors());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(store.file() + ": does not fit this run's model: " + e.getMessage(), e);
-        }
-        int epoch = Integer.parseInt(c.metadata().getOrDefault(EPOCH_META, "0"));
-        Map<String, List<Double>> h = MetricsJson.MAPPER.readValue(c.metadata().getOrDefault(HISTORY_META, "{}"),
-                new TypeReference<Map<String, List<Double>>>() { });
-        h.getOrDefault("stepLoss", List.of()).forEach(history::step);
-        List<Double> acc = h.getOrDefault("epochTestAccuracy", List.of());
-        List<Double> steps = h.getOrDefault("checkpointSteps", List.of());
-        for (int i = 0; i < acc.size(); i++) {
-            int step = i < steps.size() ? steps.get(i).intValue() : (int) c.step();
-            history.checkpoint(step, Double.NaN, acc.get(i));
-        }
-        err.printf(Locale.ROOT, "resuming after epoch %d (step %d) from %s%n", epoch, c.step(), store.file());
-        return epoch;
-    }
-
-    private static String historyJson(TrainingHistory h) {
-        Map<String, List<Double>> m = new LinkedHashMap<>();
-        m.put("stepLoss", h.stepLoss());
-        m.put("epochTestAccuracy", h.epochTestAccuracy());
-        m.put("checkpointSteps", h.checkpoints().stream().map(cp -> (double) cp.step()).toList());
-        return MetricsJson.toJson(m);
     }
 }
