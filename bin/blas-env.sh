@@ -3,8 +3,8 @@
 # OpenBLAS 0.3.19 (ND4J 1.0.0-M2.1) reads it once, when the library loads, and otherwise detects the core
 # from the CPU model, which it does not know on newer CPUs: an AVX-512 Xeon ran the SSE3 "Prescott"
 # kernel, 5x slower. Same mapping as dev.hora.util.Blas.recommendedCore (BlasTest checks both agree):
-#   AMD/Hygon with AVX2 + FMA (also Zen 4 with AVX-512) -> Zen
-#   Intel (and others) with AVX-512 F/BW/DQ/VL/CD -> SkylakeX, with AVX2 + FMA -> Haswell
+#   AVX-512 F/BW/DQ/VL/CD (Intel, and AMD Zen 4) -> SkylakeX
+#   AVX2 + FMA: AMD/Hygon -> Zen, others -> Haswell
 #   no AVX2 -> unset (OpenBLAS's own detection)
 # HORA_CPUINFO: read this file instead of /proc/cpuinfo (tests).
 hora_blas_core() {
@@ -19,10 +19,14 @@ hora_blas_core() {
         return 0
     }
     if _hb_has avx2 fma; then
-        case "$_hb_vendor" in
-            AuthenticAMD|HygonGenuine) echo Zen ;;
-            *) if _hb_has avx512f avx512bw avx512dq avx512vl avx512cd; then echo SkylakeX; else echo Haswell; fi ;;
-        esac
+        if _hb_has avx512f avx512bw avx512dq avx512vl avx512cd; then
+            echo SkylakeX
+        else
+            case "$_hb_vendor" in
+                AuthenticAMD|HygonGenuine) echo Zen ;;
+                *) echo Haswell ;;
+            esac
+        fi
     fi
 }
 if [ -z "${OPENBLAS_CORETYPE:-}" ]; then

@@ -71,6 +71,10 @@ public class FinetuneCommand implements Callable<Integer> {
     Path output;
     @Option(names = "--resume", description = "Continue from OUTPUT/checkpoint.safetensors.")
     boolean resume;
+    @Option(names = "--checkpoint-every", defaultValue = "200", paramLabel = "N",
+            description = "Also checkpoint every N optimizer steps, not only at epoch ends; 0 = epoch ends only "
+                    + "(default: ${DEFAULT-VALUE}, a few minutes of work).")
+    int checkpointEvery;
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
     Integer threads;
     @Option(names = "--val-fraction", defaultValue = "0.1", paramLabel = "F",
@@ -92,7 +96,9 @@ public class FinetuneCommand implements Callable<Integer> {
         FinetuneSettings s = settings();
         prepareOutput(s);
         Path dir = Path.of(s.output());
-        s.write(dir.resolve(FinetuneSettings.FILE));
+        if (!s.resume()) {   // a resumed run keeps the settings.json its checkpoint's fingerprint is checked against
+            s.write(dir.resolve(FinetuneSettings.FILE));
+        }
         Split split = dev.hora.data.StratifiedSplitter.withValidation(dataOptions.load(s.seed()), s.valFraction(),
                 s.seed());
         Summaries.printSplit(hora.out(), split);
@@ -139,18 +145,26 @@ public class FinetuneCommand implements Callable<Integer> {
         }
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         Checks.atLeast("--threads", th, 1);
+        if (checkpointEvery < 0) {
+            throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+        }
         Path out = output != null ? output : Path.of("hora-runs",
                 (none ? AdapterOption.NONE : kind.cliName()) + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return new FinetuneSettings(modelOptions.model, abs(modelOptions.tokenizer), dataOptions.data,
                 abs(dataOptions.train), abs(dataOptions.test), dataOptions.testFraction, dataOptions.trainFraction,
                 kind, none ? 0 : rank, none ? 0 : a, t, l, lr, epochs, batchSize, modelOptions.maxLength,
                 pool.name().toLowerCase(Locale.ROOT), seed,
-                out.toAbsolutePath().normalize().toString(), resume, th, valFraction, steps, evalEvery, opts);
+                out.toAbsolutePath().normalize().toString(), resume, th, checkpointEvery, valFraction, steps, evalEvery,
+                opts);
     }
 
     /** --resume needs a checkpoint; a fresh run refuses to overwrite one. */
     static void prepareOutput(FinetuneSettings s) throws IOException {
         Path dir = Path.of(s.output());
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--output " + dir + " is an existing file, not a run directory; "
+                    + "choose another --output");
+        }
         boolean hasCheckpoint = Files.exists(dir.resolve(CheckpointStore.FILE));
         if (s.resume() && !hasCheckpoint) {
             throw new IllegalArgumentException("--resume: no " + CheckpointStore.FILE + " in " + dir);

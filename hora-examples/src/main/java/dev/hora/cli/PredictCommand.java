@@ -41,7 +41,8 @@ public class PredictCommand implements Callable<Integer> {
         List<String> all = new ArrayList<>(texts);
         if (input != null) {
             if (!Files.isRegularFile(input)) {
-                throw new IOException(input + ": no such file");
+                throw new IOException(input + (Files.isDirectory(input) ? ": is a directory; --input needs a text file"
+                        : ": no such file"));
             }
             Files.readAllLines(input).stream().filter(s -> !s.isBlank()).forEach(all::add);
         } else if (texts.isEmpty()) {

@@ -23,7 +23,8 @@ import java.util.Map;
  * <pre>
  *   train_c = stratified subsample(train split, fraction, seed)
  *   (train_c, val_c) = stratified validation split of train_c (valFraction, seed); test = the sweep's
- *   settings: the variant's kind, rank and options, lr, seed, steps = the budget, the model's own pooling
+ *   settings: the variant's kind, rank and options, lr, seed, steps = the budget, the model's own pooling;
+ *             checkpoints at epoch ends only (a cell that did not finish is run again from the start)
  * </pre>
  */
 final class CellRunner {
@@ -66,7 +67,7 @@ final class CellRunner {
         FinetuneSettings s = new FinetuneSettings(spec.model(), spec.tokenizer(), spec.data(), spec.train(),
                 spec.test(), spec.testFraction(), fraction, v.kind(), none ? 0 : rank, none ? 0 : alpha,
                 none ? java.util.List.of() : spec.targets(), spec.layers(), lr, 1, spec.batchSize(), spec.maxLength(),
-                ModelSource.defaultPooling(spec.model()).name().toLowerCase(Locale.ROOT), seed, dir.toString(), false, threads, spec.valFraction(), spec.steps(), spec.evalEvery(), options);
+                ModelSource.defaultPooling(spec.model()).name().toLowerCase(Locale.ROOT), seed, dir.toString(), false, threads, 0, spec.valFraction(), spec.steps(), spec.evalEvery(), options);
         s.write(dir.resolve(FinetuneSettings.FILE));
         Finetuner.Result r;
         try (OutputStream os = Files.newOutputStream(dir.resolve("log.txt"));

@@ -14,7 +14,10 @@ import java.util.List;
  * are ignored.
  */
 final class JsonlLoader {
-    private static final ObjectMapper JSON = HoraJson.MAPPER;
+    /** One value per line: a second object or trailing text is an error, as is a key given twice. */
+    private static final ObjectMapper JSON = HoraJson.MAPPER.copy()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private JsonlLoader() {
     }

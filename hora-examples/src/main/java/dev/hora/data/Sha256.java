@@ -20,12 +20,17 @@ public final class Sha256 {
 
     /** Digest of a file's content. */
     public static String of(Path file) throws IOException {
-        MessageDigest md = digest();
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
+            return of(in);
+        }
+    }
+
+    /** Digest of the rest of a stream (not closed). */
+    public static String of(InputStream in) throws IOException {
+        MessageDigest md = digest();
+        byte[] buf = new byte[1 << 16];
+        for (int n; (n = in.read(buf)) > 0; ) {
+            md.update(buf, 0, n);
         }
         return HexFormat.of().formatHex(md.digest());
     }

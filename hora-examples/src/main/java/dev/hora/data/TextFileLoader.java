@@ -60,6 +60,10 @@ public final class TextFileLoader {
     static List<RawRow> rows(Path file) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         String content = read(file);
+        if (content.indexOf('\r') >= 0 && content.indexOf('\n') < 0) {
+            throw new IOException(file + ": lines end with a carriage return only (CR, old Mac style); "
+                    + "save the file with LF or CRLF line endings");
+        }
         RowErrors errors = new RowErrors(file);
         List<RawRow> rows;
         if (name.endsWith(".tsv") || name.endsWith(".tab")) {

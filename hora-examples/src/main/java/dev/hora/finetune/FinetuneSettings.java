@@ -9,7 +9,8 @@ import java.util.List;
  * The resolved configuration of a fine-tuning run, written to {@code OUTPUT/settings.json}.
  * Paths are strings (absolute); {@code layers == null} means all layers; {@code adapter == null} is a
  * linear probe ({@code --adapter none}): rank, alpha and targets are 0/0/[] (only the head trains); {@code pooling} is "mean" or
- * "cls" (null in runs written before the option existed: mean). {@code valFraction}: the stratified
+ * "cls" (null in runs written before the option existed: mean); {@code checkpointEvery}: optimizer steps between
+ * mid-epoch checkpoints (0 = only at epoch ends). {@code valFraction}: the stratified
  * share of the training data held out for validation (0 = none); {@code steps > 0}: train exactly that
  * many optimizer steps (repeating epochs), else {@code epochs} epochs; {@code evalEvery > 0}: validate
  * every that many steps (and after every epoch); {@code adapterOptions}: KEY=VALUE settings of
@@ -20,7 +21,7 @@ public record FinetuneSettings(
         double testFraction, double trainFraction,
         dev.hora.config.AdapterKind adapter, int rank, double alpha, List<String> targets, List<Integer> layers,
         double lr, int epochs, int batchSize, int maxLength, String pooling, long seed,
-        String output, boolean resume, int threads,
+        String output, boolean resume, int threads, int checkpointEvery,
         double valFraction, int steps, int evalEvery, java.util.Map<String, String> adapterOptions) {
 
     /** File name inside the output directory. */

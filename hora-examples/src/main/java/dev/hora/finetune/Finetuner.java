@@ -1,10 +1,7 @@
 package dev.hora.finetune;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.hora.data.Split;
 import dev.hora.data.TextDataset;
-import dev.hora.io.Checkpoint;
-import dev.hora.io.CheckpointStore;
 import dev.hora.metrics.ClassificationReport;
 import dev.hora.metrics.MetricsJson;
 import dev.hora.peft.PeftModel;
@@ -20,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The fine-tuning loop behind {@code hora finetune}:
@@ -31,11 +27,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   -> the best step on validation is restored -> test accuracy / macro-F1, scored once
  *   -> model.safetensors, adapter/, metrics.json, training.png
  * </pre>
- * A run resumed with {@code --resume} restarts after the last complete epoch with the same batch
- * order and the same best-so-far, so it ends where an uninterrupted run would.
+ * Checkpoints ({@link RunCheckpoint}, with the selection so far) are written every
+ * {@code --checkpoint-every} optimizer steps and at each epoch end; {@code --resume} checks the run's
+ * fingerprint, then continues at the exact next batch of the same seeded batch order with the same
+ * best-so-far, so it ends bit-identical to an uninterrupted run.
+ * A diverging loss or gradient norm stops the run ({@link DivergenceGuard}) before it is saved.
+ * The manifest ({@link RunManifest}) is written last.
  */
 public final class Finetuner {
-    private static final String EPOCH_META = "hora.epoch";
     /**
      * Steps between explicit garbage collections. Each step leaves ~100 MB of native op outputs
      * whose Java wrappers are tiny, so the heap rarely fills and the JVM rarely collects them;
@@ -44,7 +43,6 @@ public final class Finetuner {
     private static final int GC_EVERY = 1;
     /** Evaluation batch: 32 sequences keep the kernel path's workspaces within the training step's size. */
     static final int EVAL_BATCH = 32;
-    private static final String HISTORY_META = "hora.history";
 
     private final FinetuneSettings s;
     private final PrintStream out;
@@ -69,8 +67,10 @@ public final class Finetuner {
     public Result run(Split split, ModelSource source) throws IOException {
         long t0 = System.nanoTime();
         Path dir = Path.of(s.output());
+        RunFiles.startWriting(dir);
         TextDataset train = split.train();
         TextDataset val = split.validation();
+        RunCheckpoint ckpt = new RunCheckpoint(dir, RunFingerprint.of(s, source, split));
         PeftModel model = RunSpec.model(s, RunFolder.importModel(source), train.numClasses());
         out.println(model.summary());
         int stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
@@ -78,11 +78,11 @@ public final class Finetuner {
         int epochs = (total + stepsPerEpoch - 1) / stepsPerEpoch;
         SameDiffTrainer.Builder tb = SameDiffTrainer.builder().adam(s.lr(), total / 10, total).maxGradNorm(1.0);
         TrainingHistory history = new TrainingHistory();
-        CheckpointStore store = new CheckpointStore(dir);
         RunFolder.writeLabels(dir, train.labelNames());
 
         ClassificationReport report;
         BestOnValidation best = new BestOnValidation();
+        RunCheckpoint.Totals prior = RunCheckpoint.Totals.NONE;
         long trainExamples = 0;
         long trainNanos = 0;
         try (TokenBatcher tok = source.batcher(s.maxLength())) {
@@ -90,29 +90,44 @@ public final class Finetuner {
                     ? new ProbeTask(model, tok, train, tb, s.batchSize(), s.seed())
                     : new AdapterTask(model, tok, train, tb, s.batchSize(), s.seed());
             SameDiffTrainer trainer = task.trainer();
-            int startEpoch = 0;
+            RunCheckpoint.Position start = new RunCheckpoint.Position(0, 0);
             if (s.resume()) {
-                Checkpoint c = resume(store, trainer, history);
-                startEpoch = Integer.parseInt(c.metadata().getOrDefault(EPOCH_META, "0"));
-                best = BestOnValidation.from(c);
+                RunCheckpoint.Resumed r = ckpt.resume(trainer, history);
+                start = r.position();
+                prior = r.totals();
+                best = r.best();
+                checkPosition(ckpt.file(), start, task, epochs);
+                err.printf(Locale.ROOT, "resuming at step %d (epoch %d/%d, batch %d) from %s%n", r.step(),
+                        Math.min(start.epoch() + 1, epochs), epochs, start.batch(), ckpt.file());
             }
-            for (int epoch = startEpoch; epoch < epochs && trainer.iteration() < total; epoch++) {
+            DivergenceGuard guard = new DivergenceGuard(train.numClasses());
+            for (int epoch = start.epoch(); epoch < epochs && trainer.iteration() < total; epoch++) {
                 long e0 = System.nanoTime();
+                List<int[]> batches = task.batches(epoch);
+                int first = epoch == start.epoch() ? start.batch() : 0;
                 ProgressBar bar = ProgressBar.forConsole(err, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1,
-                        epochs), Math.min(stepsPerEpoch, total - trainer.iteration()));
-                for (int[] idx : task.batches(epoch)) {
-                    if (trainer.iteration() >= total) {
-                        break;
-                    }
+                        epochs), Math.min(batches.size() - first, total - trainer.iteration()));
+                for (int b = first; b < batches.size() && trainer.iteration() < total; b++) {
+                    int[] idx = batches.get(b);
                     if (task.collectsGarbage() && trainer.iteration() % GC_EVERY == 0) {
                         System.gc();   // SameDiff engine: ND4J frees native buffers when their Java wrappers are collected
                     }
+                    double lr = trainer.learningRate();
                     float loss = task.step(idx);
+                    guard.check(trainer.iteration(), loss, trainer.lastGradNorm(), lr);
                     history.step(loss);
                     bar.step(idx.length, loss);
                     trainExamples += idx.length;
                     if (val != null && s.evalEvery() > 0 && trainer.iteration() % s.evalEvery() == 0) {
                         validate(task, val, trainer, best, history);
+                    }
+                    if (s.checkpointEvery() > 0 && trainer.iteration() % s.checkpointEvery() == 0
+                            && b + 1 < batches.size() && trainer.iteration() < total) {
+                        long now = System.nanoTime();
+                        trainNanos += now - e0;
+                        e0 = now;
+                        ckpt.save(trainer, new RunCheckpoint.Position(epoch, b + 1), history, best,
+                                totals(prior, t0, trainNanos, trainExamples));
                     }
                 }
                 bar.finish();
@@ -126,11 +141,8 @@ public final class Finetuner {
                 } else {
                     err.printf(Locale.ROOT, "epoch %d/%d: done (step %d)%n", epoch + 1, epochs, trainer.iteration());
                 }
-                Map<String, INDArray> tensors = new LinkedHashMap<>(trainer.state());
-                Map<String, String> meta = new LinkedHashMap<>(Map.of(EPOCH_META, Integer.toString(epoch + 1),
-                        HISTORY_META, historyJson(history)));
-                best.addTo(tensors, meta);
-                store.save(new Checkpoint(trainer.iteration(), tensors, meta));
+                ckpt.save(trainer, new RunCheckpoint.Position(epoch + 1, 0), history, best,
+                        totals(prior, t0, trainNanos, trainExamples));
             }
             if (best.params() != null) {
                 task.restoreParams(best.params());   // the step chosen on validation
@@ -145,10 +157,10 @@ public final class Finetuner {
         RunFolder.writeModel(dir, model);
         AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model, train.labelNames());
         TrainingChart.write(dir.resolve(RunFolder.CHART), history, s.describe(), 1000, 450);
-        double wall = (System.nanoTime() - t0) / 1e9;
-        double rate = trainNanos == 0 ? 0 : trainExamples / (trainNanos / 1e9);
-        Result r = new Result(best.report(), report, best.report() == null ? total : best.step(), total, wall, rate,
-                Resources.peakRssBytes(), model.summary().trainable(), model.summary().total());
+        RunCheckpoint.Totals all = totals(prior, t0, trainNanos, trainExamples);
+        double rate = all.trainNanos() == 0 ? 0 : all.trainExamples() / (all.trainNanos() / 1e9);
+        Result r = new Result(best.report(), report, best.report() == null ? total : best.step(), total,
+                all.wallSeconds(), rate, Resources.peakRssBytes(), model.summary().trainable(), model.summary().total());
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("validation", best.report());
         metrics.put("test", report);
@@ -157,12 +169,14 @@ public final class Finetuner {
         metrics.put("validationHistory", best.history());
         metrics.put("examples", Map.of("train", train.size(), "validation", val == null ? 0 : val.size(),
                 "test", split.test().size()));
-        metrics.put("wallSeconds", wall);
+        metrics.put("wallSeconds", all.wallSeconds());
         metrics.put("trainExamplesPerSecond", rate);
+        metrics.put("processes", all.processes());
         metrics.put("peakRssBytes", r.peakRssBytes());
         metrics.put("trainableParams", r.trainableParams());
         metrics.put("totalParams", r.totalParams());
         MetricsJson.write(dir.resolve(RunFolder.METRICS), metrics);
+        RunManifest.write(dir);   // last: the run is complete
         return r;
     }
 
@@ -179,38 +193,24 @@ public final class Finetuner {
         }
     }
 
+    /** Totals of all processes of the run: the prior ones' plus this one's so far. */
+    private static RunCheckpoint.Totals totals(RunCheckpoint.Totals prior, long t0, long trainNanos, long examples) {
+        return new RunCheckpoint.Totals(prior.wallSeconds() + (System.nanoTime() - t0) / 1e9,
+                prior.trainNanos() + trainNanos, prior.trainExamples() + examples, prior.processes() + 1);
+    }
+
+    private static void checkPosition(Path file, RunCheckpoint.Position p, TrainingTask task, int epochs)
+            throws IOException {
+        if (p.epoch() > epochs || p.epoch() < epochs && p.batch() >= task.batches(p.epoch()).size()
+                || p.epoch() == epochs && p.batch() != 0) {
+            throw new IOException(file + ": position epoch " + p.epoch() + ", batch " + p.batch()
+                    + " is outside this run of " + epochs + " epochs");
+        }
+    }
+
     /** Accuracy, macro-F1 and confusion matrix of the model on a dataset. */
     public static ClassificationReport evaluate(Classifier model, TokenBatcher tok, TextDataset data) {
         int[] pred = Classifier.argmax(model.probabilities(tok, data.texts(), EVAL_BATCH));
         return ClassificationReport.of(data.labels(), pred, data.labelNames());
-    }
-
-    private Checkpoint resume(CheckpointStore store, SameDiffTrainer trainer, TrainingHistory history) throws IOException {
-        Checkpoint c = store.load().orElseThrow(() -> new IOException(store.file() + ": no checkpoint to resume"));
-        try {
-            trainer.restore(c.tensors());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(store.file() + ": does not fit this run's model: " + e.getMessage(), e);
-        }
-        int epoch = Integer.parseInt(c.metadata().getOrDefault(EPOCH_META, "0"));
-        Map<String, List<Double>> h = MetricsJson.MAPPER.readValue(c.metadata().getOrDefault(HISTORY_META, "{}"),
-                new TypeReference<Map<String, List<Double>>>() { });
-        h.getOrDefault("stepLoss", List.of()).forEach(history::step);
-        List<Double> acc = h.getOrDefault("checkpointValidationAccuracy", List.of());
-        List<Double> steps = h.getOrDefault("checkpointSteps", List.of());
-        for (int i = 0; i < acc.size() && i < steps.size(); i++) {
-            history.checkpoint(steps.get(i).intValue(), acc.get(i), Double.NaN);
-        }
-        err.printf(Locale.ROOT, "resuming after epoch %d (step %d) from %s%n", epoch, c.step(), store.file());
-        return c;
-    }
-
-    private static String historyJson(TrainingHistory h) {
-        Map<String, List<Double>> m = new LinkedHashMap<>();
-        m.put("stepLoss", h.stepLoss());
-        m.put("checkpointSteps", h.checkpoints().stream().map(cp -> (double) cp.step()).toList());
-        m.put("checkpointValidationAccuracy", h.checkpoints().stream().map(TrainingHistory.Checkpoint::validationAccuracy)
-                .toList());
-        return MetricsJson.toJson(m);
     }
 }

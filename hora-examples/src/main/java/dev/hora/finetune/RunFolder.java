@@ -25,6 +25,7 @@ import java.util.Map;
  *   adapter/                 adapter_model.safetensors + adapter_config.json (PEFT layout for LoRA)
  *   checkpoint.safetensors   trainer state after the last complete epoch (--resume)
  *   metrics.json, training.png
+ *   manifest.json            written last: completion marker + SHA-256 of each file (RunManifest)
  * </pre>
  */
 public final class RunFolder {
@@ -59,6 +60,7 @@ public final class RunFolder {
                 throw new IOException(f + ": missing; " + dir + " is not a finished hora finetune run directory");
             }
         }
+        RunManifest.verify(dir);
         FinetuneSettings s;
         List<String> labels;
         try {
@@ -67,14 +69,36 @@ public final class RunFolder {
         } catch (IOException e) {
             throw new IOException(dir + ": cannot read the run's JSON files: " + e.getMessage(), e);
         }
+        checkLabels(dir.resolve(LABELS), labels);
         ModelSource source = ModelSource.resolve(s.model(), s.tokenizer() == null ? null : Path.of(s.tokenizer()));
         PeftModel model = RunSpec.model(s, importModel(source), labels.size());
         try {
-            model.setTrainable(SafetensorsReader.read(dir.resolve(MODEL)).tensors());
+            model.setTrainable(SafetensorsReader.readWeights(dir.resolve(MODEL)).tensors());
         } catch (IllegalArgumentException e) {
             throw new IOException(dir.resolve(MODEL) + ": does not fit the run's settings: " + e.getMessage(), e);
         }
         return new Loaded(s, labels, source, model);
+    }
+
+    /**
+     * Class names must be distinct, non-empty strings, at least two: otherwise a prediction would
+     * print one name for two classes.
+     */
+    public static void checkLabels(Path file, List<String> labels) throws IOException {
+        if (labels == null || labels.size() < 2) {
+            throw new IOException(file + ": expected a JSON array of at least two class names, got " + labels);
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < labels.size(); i++) {
+            String l = labels.get(i);
+            if (l == null || l.isBlank()) {
+                throw new IOException(file + ": class " + i + " has an empty name");
+            }
+            if (!seen.add(l)) {
+                throw new IOException(file + ": class name '" + l + "' appears twice (classes " + labels.indexOf(l)
+                        + " and " + i + ")");
+            }
+        }
     }
 
     /** Imports the source's ONNX encoder. */

@@ -17,9 +17,13 @@ import java.util.Map;
 /**
  * A fine-tuned classifier ready to predict: either a run directory of {@code hora finetune}
  * (adapters applied on the fly) or a merged model file of {@code hora merge} (adapters folded in,
- * with its sidecar {@code FILE.json} holding the class names and the run's settings).
+ * with its sidecar {@code FILE.json} holding the class names, the run's settings and the model
+ * file's SHA-256, written after the model file and verified when it is opened).
  */
 public record TrainedModel(Classifier classifier, List<String> labels, FinetuneSettings settings) {
+
+    /** Sidecar key of the merged model file's SHA-256, verified on open. */
+    static final String SHA256 = "sha256";
 
     /** Sidecar of a merged model file. */
     public static Path sidecar(Path mergedFile) {
@@ -48,9 +52,24 @@ public record TrainedModel(Classifier classifier, List<String> labels, FinetuneS
                 throw new IOException("expected {\"labels\": [...], \"settings\": {...}}");
             }
             s = MetricsJson.MAPPER.treeToValue(json.get("settings"), FinetuneSettings.class);
-            json.get("labels").forEach(n -> labels.add(n.asText()));
+            for (JsonNode n : json.get("labels")) {
+                if (!n.isTextual()) {
+                    throw new IOException("labels: " + n + " is not a string");
+                }
+                labels.add(n.asText());
+            }
+            RunFolder.checkLabels(side, labels);
+            if (!json.path(SHA256).isTextual()) {
+                throw new IOException("no \"" + SHA256 + "\" of the model file (written by an older hora merge? "
+                        + "merge the run again)");
+            }
         } catch (IOException | RuntimeException e) {
             throw new IOException(side + ": not a hora merged-model sidecar: " + e.getMessage(), e);
+        }
+        String sha = dev.hora.data.Sha256.of(path);
+        if (!sha.equals(json.get(SHA256).asText())) {
+            throw new IOException(path + ": SHA-256 " + sha + " differs from " + json.get(SHA256).asText() + " in "
+                    + side + " (the file was corrupted or changed after hora merge)");
         }
         MergedModel merged;
         try {
@@ -68,7 +87,8 @@ public record TrainedModel(Classifier classifier, List<String> labels, FinetuneS
         Map<String, Object> side = new LinkedHashMap<>();
         side.put("labels", labels);
         side.put("settings", s);
-        MetricsJson.write(sidecar(file), side);
+        side.put(SHA256, dev.hora.data.Sha256.of(file));
+        MetricsJson.write(sidecar(file), side);   // last: the sidecar marks the merged model complete
     }
 
     /** The tokenizer of the model the run was trained from. */

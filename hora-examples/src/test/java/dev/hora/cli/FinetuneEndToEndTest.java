@@ -1,15 +1,14 @@
 package dev.hora.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hora.io.SafetensorsHeader;
 import dev.hora.io.SafetensorsReader;
 import dev.hora.metrics.MetricsJson;
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,8 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The commands end to end with the real all-MiniLM-L6-v2 on a tiny labelled file: finetune writes
  * every file, evaluate reproduces the run's metrics, predict labels texts, merge gives the same
- * predictions, and a run killed after its first epoch resumes to the same weights as an
- * uninterrupted one.
+ * predictions, and runs killed mid-epoch resume bit-identical to an uninterrupted one.
  */
 class FinetuneEndToEndTest {
     @TempDir
@@ -65,7 +63,7 @@ class FinetuneEndToEndTest {
     void finetuneWritesEveryFile() throws IOException {
         assertEquals(0, finetune.code(), finetune.err());
         assertTrue(finetune.err().contains("epoch 2/2: validation accuracy"), finetune.err());
-        for (String f : List.of("settings.json", "labels.json", "model.safetensors", "checkpoint.safetensors",
+        for (String f : List.of("settings.json", "labels.json", "model.safetensors", "checkpoint.safetensors", "manifest.json",
                 "metrics.json", "training.png", "adapter/adapter_config.json", "adapter/adapter_model.safetensors",
                 "adapter/classifier.safetensors", "adapter/classifier_config.json")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f);
@@ -121,42 +119,105 @@ class FinetuneEndToEndTest {
         CliRunner evalMerged = CliRunner.run("evaluate", "--model-path", merged.toString());
         assertEquals(0, evalMerged.code(), evalMerged.err());
         assertTrue(evalMerged.out().contains(String.format(java.util.Locale.ROOT, "\"accuracy\" : %s", acc)));
+        // a flipped byte of the merged file is caught by the sidecar's SHA-256
+        byte[] bytes = Files.readAllBytes(merged);
+        bytes[bytes.length / 2] ^= 0x04;
+        Files.write(merged, bytes);
+        CliRunner flipped = CliRunner.run("predict", "--model-path", merged.toString(), "fine");
+        assertEquals(1, flipped.code(), flipped.err());
+        assertTrue(flipped.err().contains(merged + ": SHA-256"), flipped.err());
     }
 
-    /** A separate JVM is killed right after its first epoch's checkpoint; --resume finishes the run. */
+    /**
+     * A separate JVM checkpointing every step is SIGKILLed mid-epoch (after step 2 of epoch 1, and
+     * after step 4 = mid epoch 2, each time as soon as a checkpoint write is seen in progress if
+     * the poll catches one); --resume then ends bit-identical to the uninterrupted run: every
+     * trained tensor, every updater state, the counters and the metrics history.
+     */
     @Test
-    void aKilledRunResumesToTheSameWeights() throws Exception {
-        Path killed = dir.resolve("killed");
+    void runsKilledMidEpochResumeBitIdentical() throws Exception {
+        for (int killAt : new int[] {2, 4}) {
+            Path killed = dir.resolve("killed-" + killAt);
+            boolean duringWrite = killChild(killed, killAt);
+            Path ckpt = killed.resolve("checkpoint.safetensors");
+            assertTrue(Files.isRegularFile(ckpt), "a checkpoint survives the kill");
+            long step = Long.parseLong(SafetensorsHeader.read(ckpt).metadata().get("hora.step"));
+            assertTrue(step >= killAt - 1 && step < 6, "killed mid-run at step " + step);
+            // what a kill during a checkpoint write leaves behind (the poll may or may not have caught one)
+            Path stale = Files.write(killed.resolve(".checkpoint.safetensors.123456.tmp"), new byte[] {1, 2, 3});
+            CliRunner resumed = CliRunner.run(args(killed, "--resume", "--checkpoint-every", "1"));
+            assertEquals(0, resumed.code(), resumed.err());
+            assertTrue(resumed.err().contains("resuming at step " + step), resumed.err());
+            assertTrue(Files.notExists(stale), "stale temporary removed");
+            try (var files = Files.list(killed)) {
+                assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporaries left");
+            }
+            assertBitIdentical(run.resolve("model.safetensors"), killed.resolve("model.safetensors"));
+            assertBitIdentical(run.resolve("checkpoint.safetensors"), ckpt);
+            assertEquals(SafetensorsHeader.read(run.resolve("checkpoint.safetensors")).metadata().get("hora.history"),
+                    SafetensorsHeader.read(ckpt).metadata().get("hora.history"), "metrics history");
+            Map<?, ?> a = MetricsJson.MAPPER.readValue(run.resolve("metrics.json").toFile(), Map.class);
+            Map<?, ?> b = MetricsJson.MAPPER.readValue(killed.resolve("metrics.json").toFile(), Map.class);
+            assertEquals(a.get("test"), b.get("test"));
+            assertEquals(a.get("validation"), b.get("validation"));
+            assertEquals(a.get("validationHistory"), b.get("validationHistory"));
+            assertEquals(a.get("bestStep"), b.get("bestStep"));
+            assertEquals(2, ((Number) b.get("processes")).intValue(), "metrics count both processes");
+            System.out.printf("killed at step %d%s, resumed bit-identical%n", step, duringWrite ? " during a write" : "");
+        }
+    }
+
+    /** Starts the run in a child JVM and SIGKILLs it once checkpoint step >= killAt (or a write of it is in progress). */
+    private static boolean killChild(Path out, int killAt) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xss4m", "--add-modules", "jdk.incubator.vector",   // the same kernels (SIMD) as this JVM
                 "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
                 "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir", "target/javacpp-cache"),
                 Hora.class.getName()));
-        cmd.addAll(List.of(args(killed)));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        boolean sawEpoch = false;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.contains("epoch 1/2: validation accuracy")) {
-                    sawEpoch = true;
-                    Thread.sleep(300);            // the checkpoint is written right after this line
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {   // the same kernels as this JVM
+            cmd.addAll(1, List.of("--add-modules", "jdk.incubator.vector"));
+        }
+        cmd.addAll(List.of(args(out, "--checkpoint-every", "1")));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Path ckpt = out.resolve("checkpoint.safetensors");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        boolean duringWrite = false;
+        try {
+            while (p.isAlive() && System.nanoTime() < deadline) {
+                long step = Files.isRegularFile(ckpt) ? Long.parseLong(SafetensorsHeader.read(ckpt).metadata()
+                        .get("hora.step")) : -1;
+                if (step >= killAt - 1 && writing(out)) {
+                    duringWrite = true;
                     break;
                 }
+                if (step >= killAt) {
+                    break;
+                }
+                Thread.sleep(1);
             }
         } finally {
-            p.destroyForcibly();
+            p.destroyForcibly();   // SIGKILL
             p.waitFor(30, TimeUnit.SECONDS);
         }
-        assertTrue(sawEpoch, "the child reached epoch 1");
-        assertTrue(Files.isRegularFile(killed.resolve("checkpoint.safetensors")), "checkpoint of epoch 1 readable");
-        CliRunner resumed = CliRunner.run(args(killed, "--resume"));
-        assertEquals(0, resumed.code(), resumed.err());
-        assertTrue(resumed.err().contains("resuming after epoch 1"), resumed.err());
-        Map<String, INDArray> a = SafetensorsReader.read(run.resolve("model.safetensors")).tensors();
-        Map<String, INDArray> b = SafetensorsReader.read(killed.resolve("model.safetensors")).tensors();
+        assertTrue(Files.notExists(out.resolve("manifest.json")), "the child was killed before it finished");
+        return duringWrite;
+    }
+
+    private static boolean writing(Path out) throws IOException {
+        try (var files = Files.list(out)) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith(".checkpoint.safetensors."));
+        }
+    }
+
+    private static void assertBitIdentical(Path expected, Path actual) throws IOException {
+        Map<String, INDArray> a = SafetensorsReader.read(expected).tensors();
+        Map<String, INDArray> b = SafetensorsReader.read(actual).tensors();
         assertEquals(a.keySet(), b.keySet());
         for (String k : a.keySet()) {
-            assertTrue(a.get(k).equalsWithEps(b.get(k), 1e-5), k + " equal after resume");
+            assertEquals(a.get(k).dataType(), b.get(k).dataType(), k);
+            assertArrayEquals(a.get(k).shape(), b.get(k).shape(), k);
+            assertArrayEquals(a.get(k).dup().data().asDouble(), b.get(k).dup().data().asDouble(), 0.0,
+                    k + " is not bit-identical after resume");
         }
     }
 

@@ -55,7 +55,9 @@ final class BertGraphReader {
         INDArray pos = require(src, named, BertWeightNames.POSITION_EMBEDDINGS);
         INDArray types = require(src, named, BertWeightNames.TOKEN_TYPE_EMBEDDINGS);
         GraphConstants k = new GraphConstants(g, hidden);
-        BertConfig config = BertConfig.builder()
+        BertConfig config;
+        try {
+            config = BertConfig.builder()
                 .numLayers(layers)
                 .hiddenSize(hidden)
                 .numHeads(k.numHeads())
@@ -66,6 +68,9 @@ final class BertGraphReader {
                 .layerNormEps(k.layerNormEps())
                 .maskValue(k.maskValue())
                 .build();
+        } catch (IllegalArgumentException e) {   // sizes read from tensor shapes (e.g. a 0 dim)
+            throw new OnnxImportException(src, "the tensor shapes give no valid BERT config: " + e.getMessage(), e);
+        }
         k.checkGeluErf();
         checkPositionIds(src, buffers, config);
         return new Result(config, ordered(src, named, config));
@@ -90,6 +95,11 @@ final class BertGraphReader {
         for (String k : named.keySet()) {
             Matcher m = LAYER.matcher(k);
             if (m.matches()) {
+                // a layer index beyond the tensor count cannot be a BERT layer (and may not fit an int)
+                if (m.group(1).length() > 6 || Integer.parseInt(m.group(1)) >= named.size()) {
+                    throw new OnnxImportException(src, "tensor " + k + ": layer index " + m.group(1)
+                            + " is out of range for a graph of " + named.size() + " tensors");
+                }
                 max = Math.max(max, Integer.parseInt(m.group(1)));
             }
         }

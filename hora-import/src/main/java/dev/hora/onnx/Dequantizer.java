@@ -47,17 +47,29 @@ final class Dequantizer {
                     throw new OnnxImportException(g.source(), "quantized tensor " + name + " has no "
                             + (scale == null ? base + SCALE : base + ZERO_POINT));
                 }
-                out.put(base, new Logical(base, name, dequantize(g.source(), t, scale, zp)));
+                out.put(base, new Logical(base, name, finite(g.source(), base, dequantize(g.source(), t, scale, zp))));
             } else if (isQuantParam(name, inits)) {
                 continue;
             } else if (t.getDataType() == TensorProto.DataType.FLOAT_VALUE
                     || t.getDataType() == TensorProto.DataType.DOUBLE_VALUE) {
-                out.put(name, new Logical(name, name, TensorDecoder.decode(g.source(), t)));
+                out.put(name, new Logical(name, name, finite(g.source(), name, TensorDecoder.decode(g.source(), t))));
             } else {
                 buffers.put(name, TensorDecoder.decode(g.source(), t));
             }
         }
         return out;
+    }
+
+    /** A weight with a NaN or infinity would make every output NaN: refuse it, naming the first such element. */
+    static INDArray finite(String source, String name, INDArray a) {
+        float[] v = a.data().asFloat();
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new OnnxImportException(source, "tensor " + name + " holds " + v[i] + " at flat index " + i
+                        + "; weights must be finite");
+            }
+        }
+        return a;
     }
 
     private static boolean isQuantParam(String name, Map<String, TensorProto> inits) {
@@ -71,6 +83,9 @@ final class Dequantizer {
     }
 
     static INDArray dequantize(String source, TensorProto q, TensorProto scaleT, TensorProto zpT) {
+        requireType(source, q, TensorProto.DataType.INT8, TensorProto.DataType.UINT8);
+        requireType(source, scaleT, TensorProto.DataType.FLOAT);
+        requireType(source, zpT, TensorProto.DataType.forNumber(q.getDataType()));
         INDArray qa = TensorDecoder.decode(source, q);
         float[] scale = TensorDecoder.decode(source, scaleT).castTo(DataType.FLOAT).data().asFloat();
         int[] zp = TensorDecoder.decode(source, zpT).castTo(DataType.INT).data().asInt();
@@ -88,5 +103,17 @@ final class Dequantizer {
             f[i] = (v[i] - zp[c]) * scale[c];
         }
         return Nd4j.create(f, shape.length == 0 ? new long[] {1} : shape, 'c');
+    }
+
+    /** Quantized weights are INT8/UINT8, scales FLOAT, zero points the weight's type (as ONNX Runtime writes them). */
+    private static void requireType(String source, TensorProto t, TensorProto.DataType... allowed) {
+        for (TensorProto.DataType d : allowed) {
+            if (t.getDataType() == d.getNumber()) {
+                return;
+            }
+        }
+        throw new OnnxImportException(source, "tensor " + t.getName() + " has data type "
+                + TensorProto.DataType.forNumber(t.getDataType()) + ", expected " + (allowed.length == 1 ? allowed[0]
+                : Arrays.toString(allowed)) + " for a dynamically quantized weight");
     }
 }

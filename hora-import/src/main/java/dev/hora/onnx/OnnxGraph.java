@@ -28,11 +28,22 @@ final class OnnxGraph {
         this.source = source;
         this.graph = graph;
         for (TensorProto t : graph.getInitializerList()) {
-            initializers.put(t.getName(), t);
+            if (initializers.put(t.getName(), t) != null) {
+                throw new OnnxImportException(source, "two initializers are named '" + t.getName()
+                        + "' (ambiguous: ONNX requires unique names)");
+            }
         }
         for (NodeProto n : graph.getNodeList()) {
             for (String out : n.getOutputList()) {
-                producers.put(out, n);
+                if (out.isEmpty()) {
+                    continue;   // an omitted optional output
+                }
+                NodeProto before = producers.put(out, n);
+                if (before != null || initializers.containsKey(out)) {
+                    throw new OnnxImportException(source, "value '" + out + "' is produced twice (by node '"
+                            + n.getName() + "' and " + (before != null ? "node '" + before.getName() + "'"
+                            : "an initializer") + "); ONNX graphs assign each value once");
+                }
             }
             for (String in : n.getInputList()) {
                 consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);

@@ -26,12 +26,40 @@ final class TensorDecoder {
         return shape;
     }
 
-    static long length(long[] shape) {
+    /**
+     * Number of elements of a shape, checked before anything is allocated: every dim must be
+     * {@code >= 0} and the product must fit in an {@code int} (one Java array).
+     *
+     * @throws OnnxImportException naming the tensor and the offending dims
+     */
+    static int checkedLength(String source, TensorProto t, long[] shape) {
         long n = 1;
         for (long d : shape) {
-            n *= d;
+            if (d < 0) {
+                throw new OnnxImportException(source, "tensor " + t.getName() + " has a negative dimension "
+                        + java.util.Arrays.toString(shape));
+            }
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                n = Long.MAX_VALUE;
+            }
         }
-        return n;
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new OnnxImportException(source, "tensor " + t.getName() + " " + java.util.Arrays.toString(shape)
+                    + " is too large: " + (n == Long.MAX_VALUE ? "more than 2^63" : n) + " elements");
+        }
+        return (int) n;
+    }
+
+    /** Stored values (raw bytes / element size, or the typed field's count), compared before allocating. */
+    private static void checkStored(String source, TensorProto t, ByteBuffer raw, int elementBytes, int typedCount,
+                                    int len) {
+        if (raw.remaining() > 0) {
+            expectBytes(source, t, raw, (long) elementBytes * len);
+        } else {
+            expectCount(source, t, typedCount, len);
+        }
     }
 
     static INDArray decode(String source, TensorProto t) {
@@ -41,22 +69,27 @@ final class TensorDecoder {
         }
         long[] dims = shape(t);
         long[] shape = dims.length == 0 ? new long[] {1} : dims;
-        long n = length(shape);
-        if (n > Integer.MAX_VALUE) {
-            throw new OnnxImportException(source, "tensor " + t.getName() + " is too large: " + n + " elements");
-        }
-        int len = (int) n;
+        int len = checkedLength(source, t, shape);
         ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         boolean hasRaw = raw.remaining() > 0;
+        if (len == 0 && dims.length > 0 && !hasRaw) {
+            DataType type = switch (t.getDataType()) {
+                case TensorProto.DataType.FLOAT_VALUE, TensorProto.DataType.DOUBLE_VALUE -> DataType.FLOAT;
+                case TensorProto.DataType.INT64_VALUE, TensorProto.DataType.INT32_VALUE -> DataType.LONG;
+                case TensorProto.DataType.INT8_VALUE, TensorProto.DataType.UINT8_VALUE -> DataType.INT;
+                default -> throw new OnnxImportException(source, "tensor " + t.getName()
+                        + " has unsupported data type " + TensorProto.DataType.forNumber(t.getDataType()));
+            };
+            return Nd4j.create(type, shape);
+        }
         INDArray out;
         switch (t.getDataType()) {
             case TensorProto.DataType.FLOAT_VALUE: {
+                checkStored(source, t, raw, 4, t.getFloatDataCount(), len);
                 float[] v = new float[len];
                 if (hasRaw) {
-                    expectBytes(source, t, raw, 4L * len);
                     raw.asFloatBuffer().get(v);
                 } else {
-                    expectCount(source, t, t.getFloatDataCount(), len);
                     for (int i = 0; i < len; i++) {
                         v[i] = t.getFloatData(i);
                     }
@@ -65,15 +98,10 @@ final class TensorDecoder {
                 break;
             }
             case TensorProto.DataType.DOUBLE_VALUE: {
+                checkStored(source, t, raw, 8, t.getDoubleDataCount(), len);
                 float[] v = new float[len];
                 for (int i = 0; i < len; i++) {
-                    if (hasRaw) {
-                        expectBytes(source, t, raw, 8L * len);
-                        v[i] = (float) raw.getDouble(8 * i);
-                    } else {
-                        expectCount(source, t, t.getDoubleDataCount(), len);
-                        v[i] = (float) t.getDoubleData(i);
-                    }
+                    v[i] = (float) (hasRaw ? raw.getDouble(8 * i) : t.getDoubleData(i));
                 }
                 out = Nd4j.create(v, shape, 'c');
                 break;
@@ -81,19 +109,13 @@ final class TensorDecoder {
             case TensorProto.DataType.INT64_VALUE:
             case TensorProto.DataType.INT32_VALUE: {
                 boolean i64 = t.getDataType() == TensorProto.DataType.INT64_VALUE;
+                checkStored(source, t, raw, i64 ? 8 : 4, i64 ? t.getInt64DataCount() : t.getInt32DataCount(), len);
                 long[] v = new long[len];
-                if (hasRaw) {
-                    expectBytes(source, t, raw, (i64 ? 8L : 4L) * len);
-                }
                 for (int i = 0; i < len; i++) {
                     if (hasRaw) {
                         v[i] = i64 ? raw.getLong(8 * i) : raw.getInt(4 * i);
-                    } else if (i64) {
-                        expectCount(source, t, t.getInt64DataCount(), len);
-                        v[i] = t.getInt64Data(i);
                     } else {
-                        expectCount(source, t, t.getInt32DataCount(), len);
-                        v[i] = t.getInt32Data(i);
+                        v[i] = i64 ? t.getInt64Data(i) : t.getInt32Data(i);
                     }
                 }
                 out = Nd4j.createFromArray(v).reshape('c', shape);
@@ -102,12 +124,8 @@ final class TensorDecoder {
             case TensorProto.DataType.INT8_VALUE:
             case TensorProto.DataType.UINT8_VALUE: {
                 boolean unsigned = t.getDataType() == TensorProto.DataType.UINT8_VALUE;
+                checkStored(source, t, raw, 1, t.getInt32DataCount(), len);
                 int[] v = new int[len];
-                if (hasRaw) {
-                    expectBytes(source, t, raw, len);
-                } else {
-                    expectCount(source, t, t.getInt32DataCount(), len);
-                }
                 for (int i = 0; i < len; i++) {
                     int x = hasRaw ? raw.get(i) : t.getInt32Data(i);
                     v[i] = unsigned ? (x & 0xFF) : (byte) x;

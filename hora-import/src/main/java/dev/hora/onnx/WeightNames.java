@@ -28,15 +28,24 @@ final class WeightNames {
     }
 
     static Map<String, INDArray> name(OnnxGraph g, Map<String, Dequantizer.Logical> floats) {
-        Map<String, INDArray> named = new LinkedHashMap<>();
+        Map<String, Dequantizer.Logical> named = new LinkedHashMap<>();
         for (Dequantizer.Logical t : floats.values()) {
             // a tensor that cannot be named keeps its file name and is reported later as unexpected
             String name = READABLE.matcher(t.name()).matches() ? t.name() : fromConsumers(g, t).orElse(t.name());
-            if (named.put(name, t.value()) != null) {
+            if (named.put(name, t) != null) {
                 throw new OnnxImportException(g.source(), "two tensors map to the name " + name);
             }
         }
-        return stripPrefix(named);
+        String prefix = prefix(named.keySet());
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        Map<String, String> consumed = new LinkedHashMap<>();
+        for (Map.Entry<String, Dequantizer.Logical> e : named.entrySet()) {
+            String k = e.getKey().startsWith(prefix) ? e.getKey().substring(prefix.length()) : e.getKey();
+            out.put(k, e.getValue().value());
+            consumed.put(k, e.getValue().consumedAs());
+        }
+        GraphStructure.check(g, consumed, prefix);
+        return out;
     }
 
     private static Optional<String> fromConsumers(OnnxGraph g, Dequantizer.Logical t) {
@@ -73,24 +82,17 @@ final class WeightNames {
         }
     }
 
-    private static Map<String, INDArray> stripPrefix(Map<String, INDArray> named) {
-        if (named.containsKey(WORD)) {
-            return named;
+    /** A common prefix such as "bert." (an export of a task model), or "". */
+    private static String prefix(java.util.Set<String> names) {
+        if (names.contains(WORD)) {
+            return "";
         }
-        String prefix = null;
-        for (String k : named.keySet()) {
+        String prefix = "";
+        for (String k : names) {
             if (k.endsWith("." + WORD)) {
                 prefix = k.substring(0, k.length() - WORD.length());
             }
         }
-        if (prefix == null) {
-            return named;
-        }
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, INDArray> e : named.entrySet()) {
-            String k = e.getKey();
-            out.put(k.startsWith(prefix) ? k.substring(prefix.length()) : k, e.getValue());
-        }
-        return out;
+        return prefix;
     }
 }

@@ -27,6 +27,7 @@ import java.util.stream.Stream;
  * {@code Files.createTempFile}.
  */
 public final class AtomicFiles {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AtomicFiles.class);
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** Writes the content of a file to the given stream (the stream must not be closed). */
@@ -50,19 +51,35 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Writes {@code target} atomically; parent directories are created. */
+    /**
+     * Writes {@code target} atomically; parent directories are created.
+     *
+     * @throws IOException naming the path and the operation; for a full disk also the bytes the
+     *                     write had reached and the space left
+     */
     public static void write(Path target, StreamBody body) throws IOException {
         Path abs = target.toAbsolutePath();
         Path parent = abs.getParent();
-        Files.createDirectories(parent);
-        Path tmp = sibling(parent, abs, false);
+        createDirectories(parent);
+        if (Files.isDirectory(abs)) {
+            throw new IOException(abs + ": cannot write the file: a directory of that name exists");
+        }
+        Path tmp;
+        try {
+            tmp = sibling(parent, abs, false);
+        } catch (IOException e) {
+            throw failure(abs, "create a temporary file next to it", e, 0);
+        }
+        long[] written = {0};
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
                  OutputStream raw = Channels.newOutputStream(ch);
                  OutputStream out = new java.io.BufferedOutputStream(raw, 1 << 16)) {
-                body.write(new NonClosing(out));
+                body.write(new NonClosing(out, written));
                 out.flush();
                 ch.force(true);
+            } catch (IOException e) {
+                throw failure(abs, "write", e, written[0]);
             }
             move(tmp, abs, true);
             fsyncDirectory(parent);
@@ -70,6 +87,34 @@ public final class AtomicFiles {
             Files.deleteIfExists(tmp);
             throw e;
         }
+    }
+
+    private static void createDirectories(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new IOException(dir + ": cannot create the directory: a file of that name exists", e);
+        } catch (IOException e) {
+            throw failure(dir, "create the directory", e, 0);
+        }
+    }
+
+    /** An I/O error as "PATH: cannot OPERATION: reason", with the space left when the disk is full. */
+    static IOException failure(Path path, String operation, IOException e, long written) {
+        String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : e.getMessage();
+        StringBuilder m = new StringBuilder(path + ": cannot " + operation + ": " + reason);
+        if (reason != null && reason.contains("No space left")) {
+            try {
+                java.nio.file.FileStore store = Files.getFileStore(path.getParent());
+                m.append(" (the write had reached ").append(written).append(" bytes; ").append(store.getUsableSpace())
+                        .append(" bytes left on ").append(store).append("; free some space and retry");
+                m.append(", the previous file is unchanged)");
+            } catch (IOException ignored) {
+                m.append(" (free some space and retry; the previous file is unchanged)");
+            }
+        }
+        return new IOException(m.toString(), e);
     }
 
     /**
@@ -117,9 +162,10 @@ public final class AtomicFiles {
     public static void publishDirectory(Path target, DirectoryBody body) throws IOException {
         Path abs = target.toAbsolutePath();
         Path parent = abs.getParent();
-        Files.createDirectories(parent);
+        createDirectories(parent);
         if (Files.exists(abs)) {
-            throw new java.nio.file.FileAlreadyExistsException(abs.toString());
+            throw new java.nio.file.FileAlreadyExistsException(abs.toString(), null,
+                    "already exists; choose another path or remove it first");
         }
         Path tmp = sibling(parent, abs, true);
         try {
@@ -139,6 +185,28 @@ public final class AtomicFiles {
             deleteRecursively(tmp);
             throw e;
         }
+    }
+
+    /**
+     * Deletes the temporaries ({@code .NAME.RANDOM.tmp} files and directories) that a process killed mid-write left in {@code dir}; call it only
+     * when no other process writes there. Returns how many were removed.
+     */
+    public static int removeStaleTemporaries(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int n = 0;
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) list::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(".tmp")) {   // files and directories of sibling()
+                    deleteRecursively(p);
+                    LOG.info("removed {}, left by an interrupted write", p);
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** Deletes a file or directory tree if it exists. */
@@ -177,6 +245,8 @@ public final class AtomicFiles {
             }
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("file system of " + to + " does not support atomic rename", e);
+        } catch (IOException e) {
+            throw failure(to, "replace it with the new content (rename from " + from.getFileName() + ")", e, 0);
         }
     }
 
@@ -188,15 +258,25 @@ public final class AtomicFiles {
         }
     }
 
-    /** Keeps the body from closing the underlying stream before the fsync. */
+    /** Keeps the body from closing the underlying stream before the fsync; counts the bytes written. */
     private static final class NonClosing extends FilterOutputStream {
-        NonClosing(OutputStream out) {
+        private final long[] written;
+
+        NonClosing(OutputStream out, long[] written) {
             super(out);
+            this.written = written;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            written[0]++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
+            written[0] += len;
         }
 
         @Override

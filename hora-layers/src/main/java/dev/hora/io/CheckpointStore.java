@@ -14,12 +14,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each save is atomic ({@link AtomicFiles}: temp file, fsync, rename): if the process dies
  * while saving, the previous checkpoint stays complete and readable, so {@code --resume} always
- * finds either the old or the new state.
+ * finds either the old or the new state. The metadata holds {@code hora.step} and the
+ * {@link TensorDigest} {@code hora.sha256}, which {@link #load} verifies.
  */
 public final class CheckpointStore {
     /** File name of the checkpoint inside the run directory. */
     public static final String FILE = "checkpoint.safetensors";
     static final String STEP_KEY = "hora.step";
+    /** {@link TensorDigest} of the tensors, verified on load. */
+    static final String DIGEST_KEY = "hora.sha256";
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
 
     private final Path dir;
@@ -37,6 +40,7 @@ public final class CheckpointStore {
     public void save(Checkpoint c) throws IOException {
         Map<String, String> meta = new HashMap<>(c.metadata());
         meta.put(STEP_KEY, Long.toString(c.step()));
+        meta.put(DIGEST_KEY, TensorDigest.of(c.tensors(), meta));   // covers the step and the other metadata
         SafetensorsWriter.write(file(), c.tensors(), meta);
         LOG.debug("saved checkpoint at step {} to {}", c.step(), file());
     }
@@ -47,16 +51,28 @@ public final class CheckpointStore {
             return Optional.empty();
         }
         SafetensorsReader.Content content = SafetensorsReader.read(file());
+        SafetensorsReader.requireFinite(file(), content);
         Map<String, String> meta = new HashMap<>(content.metadata());
+        String digest = meta.remove(DIGEST_KEY);
+        if (digest != null && !digest.equals(TensorDigest.of(content.tensors(), meta))) {
+            throw new SafetensorsFormatException(file(), "the tensors and metadata do not match their SHA-256 '" + DIGEST_KEY
+                    + "' (the file was corrupted or changed after it was written)");
+        }
         String step = meta.remove(STEP_KEY);
-        if (step == null) {
-            throw new SafetensorsFormatException(file(), "no '" + STEP_KEY + "' in the metadata: not a hora checkpoint");
+        if (step == null || digest == null) {
+            throw new SafetensorsFormatException(file(), "no '" + (step == null ? STEP_KEY : DIGEST_KEY)
+                    + "' in the metadata: not a hora checkpoint (or one of an older version)");
         }
         long s;
         try {
             s = Long.parseLong(step);
         } catch (NumberFormatException e) {
-            throw new SafetensorsFormatException(file(), "invalid step '" + step + "'");
+            throw new SafetensorsFormatException(file(), "metadata '" + STEP_KEY + "' is '" + step
+                    + "', expected a non-negative integer");
+        }
+        if (s < 0) {
+            throw new SafetensorsFormatException(file(), "metadata '" + STEP_KEY + "' is " + s
+                    + ", expected a non-negative integer");
         }
         return Optional.of(new Checkpoint(s, content.tensors(), meta));
     }

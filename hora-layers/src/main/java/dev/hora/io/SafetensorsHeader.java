@@ -29,7 +29,9 @@ import java.util.Map;
  * @param dataStart absolute file offset of the data section, {@code 8 + N}
  */
 public record SafetensorsHeader(List<TensorEntry> entries, Map<String, String> metadata, long dataStart) {
-    private static final ObjectMapper JSON = HoraJson.MAPPER;
+    private static final ObjectMapper JSON = HoraJson.MAPPER.copy()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** Refuse absurd header lengths before allocating (the reference implementation uses 100 MB). */
     static final long MAX_HEADER = 100L << 20;
 
@@ -57,9 +59,16 @@ public record SafetensorsHeader(List<TensorEntry> entries, Map<String, String> m
         }
         ByteBuffer hb = ByteBuffer.allocate((int) n);
         readFully(ch, hb, 8);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().decode(hb.flip()).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new SafetensorsFormatException(file, "header is not valid UTF-8", e);
+        }
         JsonNode root;
         try {
-            root = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+            // duplicate keys and anything but whitespace after the JSON object are errors, not ignored
+            root = JSON.readTree(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new SafetensorsFormatException(file, "header is not valid JSON: " + e.getOriginalMessage(), e);
         }
@@ -71,7 +80,18 @@ public record SafetensorsHeader(List<TensorEntry> entries, Map<String, String> m
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (f.getKey().equals("__metadata__")) {
-                f.getValue().fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
+                if (!f.getValue().isObject()) {
+                    throw new SafetensorsFormatException(file, "__metadata__ is " + f.getValue().getNodeType()
+                            + ", expected an object of strings");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> m = f.getValue().fields(); m.hasNext(); ) {
+                    Map.Entry<String, JsonNode> kv = m.next();
+                    if (!kv.getValue().isTextual()) {
+                        throw new SafetensorsFormatException(file, "__metadata__ key '" + kv.getKey() + "' is "
+                                + kv.getValue() + ", expected a string");
+                    }
+                    meta.put(kv.getKey(), kv.getValue().asText());
+                }
             } else {
                 entries.add(entry(file, f.getKey(), f.getValue()));
             }
@@ -114,12 +134,13 @@ public record SafetensorsHeader(List<TensorEntry> entries, Map<String, String> m
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
             JsonNode s = shapeNode.get(i);
-            if (!s.canConvertToLong() || s.asLong() < 0) {
+            if (!s.isIntegralNumber() || !s.canConvertToLong() || s.asLong() < 0) {
                 throw new SafetensorsFormatException(file, where + "invalid dimension " + s);
             }
             shape[i] = s.asLong();
         }
-        if (!offs.get(0).canConvertToLong() || !offs.get(1).canConvertToLong()) {
+        if (!offs.get(0).isIntegralNumber() || !offs.get(1).isIntegralNumber()
+                || !offs.get(0).canConvertToLong() || !offs.get(1).canConvertToLong()) {
             throw new SafetensorsFormatException(file, where + "invalid data_offsets " + offs);
         }
         TensorEntry e = new TensorEntry(name, dtype, shape, offs.get(0).asLong(), offs.get(1).asLong());

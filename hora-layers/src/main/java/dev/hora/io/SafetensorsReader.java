@@ -45,6 +45,42 @@ public final class SafetensorsReader {
         }
     }
 
+    /**
+     * Reads a file of trained weights: every tensor must be {@code F32} (a relabelled dtype of the
+     * same byte size would otherwise load as other numbers) and finite (one NaN makes every
+     * prediction NaN).
+     *
+     * @throws SafetensorsFormatException naming the file and the tensor
+     */
+    public static Content readWeights(Path file) throws IOException {
+        Content c = read(file);
+        for (Map.Entry<String, INDArray> e : c.tensors().entrySet()) {
+            if (e.getValue().dataType() != SafetensorsDtype.F32.nd4j()) {
+                throw new SafetensorsFormatException(file, "tensor '" + e.getKey() + "' has dtype "
+                        + SafetensorsDtype.of(e.getValue().dataType()) + ", expected F32 for weights");
+            }
+        }
+        requireFinite(file, c);
+        return c;
+    }
+
+    /** Every floating-point tensor of {@code c} must hold only finite values. */
+    public static void requireFinite(Path file, Content c) throws SafetensorsFormatException {
+        for (Map.Entry<String, INDArray> e : c.tensors().entrySet()) {
+            INDArray a = e.getValue();
+            if (!a.dataType().isFPType() || a.isEmpty()) {
+                continue;
+            }
+            double[] v = a.data().asDouble();
+            for (int i = 0; i < v.length; i++) {
+                if (!Double.isFinite(v[i])) {
+                    throw new SafetensorsFormatException(file, "tensor '" + e.getKey() + "' holds " + v[i]
+                            + " at flat index " + i + "; stored values must be finite");
+                }
+            }
+        }
+    }
+
     private static INDArray toArray(TensorEntry e, ByteBuffer buf) {
         long[] shape = e.shape();
         int n = (int) e.elements();

@@ -3,6 +3,7 @@ package dev.hora.train;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Checks a state map against a trainer before {@link SameDiffTrainer#restore} changes anything. */
@@ -22,6 +23,7 @@ final class TrainerStates {
         for (String n : trainable) {
             INDArray p = require(state, SameDiffTrainer.PARAM_PREFIX + n);
             long[] want = params.get(n).shape();
+            dtype(SameDiffTrainer.PARAM_PREFIX + n, p, params.get(n).dataType());
             if (!Arrays.equals(p.shape(), want)) {
                 throw new IllegalArgumentException("trainer state: '" + SameDiffTrainer.PARAM_PREFIX + n + "' has shape "
                         + Arrays.toString(p.shape()) + ", expected " + Arrays.toString(want));
@@ -29,6 +31,7 @@ final class TrainerStates {
             INDArray view = views.get(n);
             if (view != null) {
                 INDArray u = require(state, SameDiffTrainer.UPDATER_PREFIX + n);
+                dtype(SameDiffTrainer.UPDATER_PREFIX + n, u, view.dataType());
                 if (u.length() != view.length()) {
                     throw new IllegalArgumentException("trainer state: '" + SameDiffTrainer.UPDATER_PREFIX + n + "' has "
                             + u.length() + " values, the updater needs " + view.length() + " (another updater?)");
@@ -37,10 +40,19 @@ final class TrainerStates {
         }
         for (String k : List.of(SameDiffTrainer.ITERATION_KEY, SameDiffTrainer.EPOCH_KEY)) {
             INDArray c = require(state, k);
+            dtype(k, c, DataType.LONG);
             if (c.length() != 1 || c.getLong(0) < 0 || c.getLong(0) > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("trainer state: '" + k + "' must hold one integer in [0, 2^31), got "
                         + c);
             }
+        }
+    }
+
+    /** A relabelled dtype of the same size would load as other numbers (e.g. F64 counters as 0): refuse it. */
+    private static void dtype(String key, INDArray a, DataType want) {
+        if (a.dataType() != want) {
+            throw new IllegalArgumentException("trainer state: '" + key + "' has data type " + a.dataType()
+                    + ", expected " + want);
         }
     }
 

@@ -112,20 +112,20 @@ public final class Blas {
     }
 
     /**
-     * The OpenBLAS core for this CPU, or null (no AVX2: leave detection alone). Intel: AVX-512 ->
-     * "SkylakeX", AVX2 + FMA -> "Haswell". AMD/Hygon with AVX2 -> "Zen", also with AVX-512 (Zen 4):
-     * OpenBLAS 0.3.19 has no Zen 4 kernels, and its AVX-512 SkylakeX/Cooperlake kernels measured no
-     * faster there than Zen (README, "BLAS").
+     * The OpenBLAS core for this CPU, or null (no AVX2: leave detection alone). AVX-512 F/BW/DQ/VL/CD
+     * -> "SkylakeX" (Intel, and AMD Zen 4: OpenBLAS 0.3.19 has no Zen 4 kernels; measured in main-thread
+     * CPU time, which a loaded machine does not distort, its SkylakeX kernels ran the training step's
+     * GEMMs 10-20 % faster than Zen's there); AVX2 + FMA -> "Zen" on AMD/Hygon, "Haswell" elsewhere.
      */
     public static String recommendedCore(Cpu cpu) {
         int level = cpu.level();
         if (level < 2) {
             return null;
         }
-        if (cpu.zenFamily()) {
-            return "Zen";
+        if (level == 3) {
+            return "SkylakeX";
         }
-        return level == 3 ? "SkylakeX" : "Haswell";
+        return cpu.zenFamily() ? "Zen" : "Haswell";
     }
 
     /** Instruction-set level 0-3 of an OpenBLAS core name (as openblas_get_corename prints it). */

@@ -32,9 +32,32 @@ class AtomicFilesTest {
             out.write(new byte[100_000]);
             throw new IOException("disk full (simulated)");
         }));
-        assertEquals("disk full (simulated)", ex.getMessage());
+        assertEquals(f.toAbsolutePath() + ": cannot write: disk full (simulated)", ex.getMessage());
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(f));
         assertEquals(List.of(f), list());
+    }
+
+    /** The errors of a full disk, a directory in the way and a file in the way name the path and the operation. */
+    @Test
+    void ioErrorsNameThePathTheOperationAndTheSpaceLeft() throws IOException {
+        Path f = dir.resolve("model.safetensors");
+        var ex = assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
+            out.write(new byte[4096]);
+            throw new java.nio.file.FileSystemException(null, null, "No space left on device");
+        }));
+        assertTrue(ex.getMessage().startsWith(f.toAbsolutePath() + ": cannot write: No space left on device (the write "
+                + "had reached 4096 bytes; "), ex.getMessage());
+        assertTrue(ex.getMessage().contains(" bytes left on ") && ex.getMessage().contains("previous file is unchanged"),
+                ex.getMessage());
+        Path d = Files.createDirectories(dir.resolve("metrics.json"));
+        ex = assertThrows(IOException.class, () -> AtomicFiles.writeBytes(d, new byte[] {1}));
+        assertEquals(d.toAbsolutePath() + ": cannot write the file: a directory of that name exists", ex.getMessage());
+        Path file = Files.writeString(dir.resolve("out"), "x");
+        ex = assertThrows(IOException.class, () -> AtomicFiles.writeBytes(file.resolve("a.json"), new byte[] {1}));
+        assertEquals(file.toAbsolutePath() + ": cannot create the directory: a file of that name exists", ex.getMessage());
+        ex = assertThrows(IOException.class, () -> AtomicFiles.publishDirectory(file, x -> { }));
+        assertTrue(ex.getMessage().contains(file.toAbsolutePath() + ": already exists; choose another path"), ex.getMessage());
+        assertEquals(List.of(d, file), list().stream().sorted().toList());
     }
 
     @Test

@@ -90,4 +90,22 @@ class SameDiffTrainerResumeTest {
         e = assertThrows(IllegalArgumentException.class, () -> t.restore(s3));
         assertTrue(e.getMessage().contains("'param/F'"), e.getMessage());
     }
+
+    /** A relabelled dtype of the same byte size (I64 counter as F64, F32 values as I32) is refused. */
+    @Test
+    void restoreRefusesRelabelledDtypes() {
+        SameDiffTrainer t = trainer(TrainGraphs.logistic(DataType.FLOAT, SEED));
+        Map<String, INDArray> s = new HashMap<>(t.state());
+        s.put(SameDiffTrainer.ITERATION_KEY, Nd4j.createFromArray(new double[] {5}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.restore(s));
+        assertTrue(e.getMessage().contains("'counter/iteration' has data type DOUBLE, expected LONG"), e.getMessage());
+        Map<String, INDArray> s2 = new HashMap<>(t.state());
+        s2.put("param/w", s2.get("param/w").castTo(DataType.INT));
+        e = assertThrows(IllegalArgumentException.class, () -> t.restore(s2));
+        assertTrue(e.getMessage().contains("'param/w' has data type INT, expected FLOAT"), e.getMessage());
+        Map<String, INDArray> s3 = new HashMap<>(t.state());
+        s3.put("updater/w", s3.get("updater/w").castTo(DataType.INT));
+        e = assertThrows(IllegalArgumentException.class, () -> t.restore(s3));
+        assertTrue(e.getMessage().contains("'updater/w' has data type INT, expected FLOAT"), e.getMessage());
+    }
 }

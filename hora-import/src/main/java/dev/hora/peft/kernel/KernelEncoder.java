@@ -10,6 +10,7 @@ import dev.hora.kernels.LayerNorm;
 import dev.hora.kernels.Linear;
 import dev.hora.kernels.LowRank;
 import dev.hora.kernels.StridedGemm;
+import dev.hora.kernels.Timer;
 import dev.hora.kernels.Workspaces;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import dev.hora.onnx.BertConfig;
@@ -130,11 +131,13 @@ public final class KernelEncoder {
         for (int i = 0; i < posIdx.length; i++) {
             posIdx[i] = i % s;
         }
+        Timer.start();
         INDArray x = Nd4j.pullRows(word, 1, ids.reshape((long) b * s).toIntVector());
         x.addi(Nd4j.pullRows(tokenType, 1, types.reshape((long) b * s).toIntVector()));
         x.addi(Nd4j.pullRows(position, 1, posIdx));
         x = LayerNorm.inferInPlace(x, embGamma, embBeta, config.layerNormEps());
         INDArray additive = mask.castTo(type).rsub(1.0).muli(config.maskValue());           // [B, S]
+        Timer.lap("f.embeddings");
         Pass pass = new Pass(b, s, adapters, from, train ? dropout : Dropouts.NONE);
         MemoryWorkspace outer = Workspaces.current();
         for (int l = 0; l < config.numLayers(); l++) {
@@ -162,28 +165,36 @@ public final class KernelEncoder {
             }
         }
         INDArray qkv = Linear.forward(x, qkvW, w.qkvB());
+        Timer.lap("f.qkv");
         for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
             addFactorised(p, l, t, x, qkv, (long) t.ordinal() * d, xa);
         }
         Attention.Saved att = Attention.forward(qkv, additive, p.batch, p.seq, config.numHeads());
+        Timer.lap("f.attention");
         INDArray oW = effective(p, l, Target.O, w.oW());
         INDArray a = Linear.forward(att.context(), oW, w.oB());
         addFactorised(p, l, Target.O, att.context(), a, 0, xa);
+        Timer.lap("f.o");
         a.addi(x);
         LayerNorm.Saved ln1 = keep ? LayerNorm.forwardInPlace(a, w.ln1G(), w.ln1B(), config.layerNormEps()) : null;
         INDArray h = keep ? ln1.y() : LayerNorm.inferInPlace(a, w.ln1G(), w.ln1B(), config.layerNormEps());
+        Timer.lap("f.ln1");
         INDArray iW = effective(p, l, Target.FFN_IN, w.iW());
         INDArray z = Linear.forward(h, iW, w.iB());
         addFactorised(p, l, Target.FFN_IN, h, z, 0, xa);
+        Timer.lap("f.ffn_in");
         INDArray dydz = Gelu.forwardInPlace(z, keep);                                       // z is now g
+        Timer.lap("f.gelu");
         INDArray outW = effective(p, l, Target.FFN_OUT, w.outW());
         INDArray o = Linear.forward(z, outW, w.outB());
         addFactorised(p, l, Target.FFN_OUT, z, o, 0, xa);
+        Timer.lap("f.ffn_out");
         o.addi(h);
         if (!keep) {
             return Workspaces.keep(LayerNorm.inferInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps()), outer);
         }
         LayerNorm.Saved ln2 = LayerNorm.forwardInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps());
+        Timer.lap("f.ln2");
         // keep only what the backward reads (the rest of this layer's scope is reused by the next layer)
         boolean ffnOut = has(p, l, Target.FFN_OUT);
         Map<Target, INDArray> xaKept = new LinkedHashMap<>();
@@ -249,19 +260,27 @@ public final class KernelEncoder {
         {
             Saved s = p.saved.get(l);
             INDArray dOut = LayerNorm.backwardInPlace(dy, s.w().ln2G(), s.ln2());        // d(o + h) [T, d]
+        Timer.lap("b.ln2");
             INDArray dg = Linear.inputGradient(dOut, s.outW(), null);                     // [T, f]
             adapterGrad(p, l, Target.FFN_OUT, s, s.g(), dOut, 0, dg, grads);
+        Timer.lap("b.ffn_out");
             INDArray dz = Gelu.backwardInPlace(dg, s.dydz());
             adapterGrad(p, l, Target.FFN_IN, s, s.ln1().y(), dz, 0, dOut, grads);
             INDArray dh = Linear.inputGradient(dz, s.iW(), dOut);
+        Timer.lap("b.ffn_in");
             INDArray da = LayerNorm.backwardInPlace(dh, s.w().ln1G(), s.ln1());          // d(a + x)
+        Timer.lap("b.ln1");
             INDArray dctx = Linear.inputGradient(da, s.oW(), null);
             adapterGrad(p, l, Target.O, s, s.att().context(), da, 0, dctx, grads);
+        Timer.lap("b.o");
             INDArray dqkv = Attention.backward(dctx, s.att(), s.qkv(), p.batch, p.seq, config.numHeads());
+        Timer.lap("b.attention");
             for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
                 adapterGrad(p, l, t, s, s.x(), dqkv, (long) t.ordinal() * d, da, grads);
             }
-            return Linear.inputGradient(dqkv, s.qkvW(), da);                              // dx [T, d]
+            INDArray dx = Linear.inputGradient(dqkv, s.qkvW(), da);                       // dx [T, d]
+            Timer.lap("b.qkv");
+            return dx;
         }
     }
 

@@ -4,6 +4,7 @@ import dev.hora.adapter.FactorGraph;
 import dev.hora.adapter.FactorGraph.Key;
 import dev.hora.kernels.Pooling;
 import dev.hora.kernels.SoftmaxCrossEntropy;
+import dev.hora.kernels.Timer;
 import dev.hora.kernels.Workspaces;
 import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.train.Objective;
@@ -77,7 +78,9 @@ public final class KernelObjective implements Objective {
     /** batch: input_ids, attention_mask, token_type_ids [B, S] and labels [B, n] one-hot. */
     @Override
     public Result lossAndGradients(Map<String, INDArray> batch) {
+        Timer.start();
         Map<Key, FactorGraph.Arrays> f = factors == null ? Map.of() : factors.forward();
+        Timer.lap("factors.forward");
         INDArray ids = batch.get(BertEncoder.INPUT_IDS);
         INDArray mask = batch.get(BertEncoder.ATTENTION_MASK);
         INDArray labels = batch.get("labels").castTo(encoder.dataType());
@@ -91,6 +94,7 @@ public final class KernelObjective implements Objective {
             SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.forwardBackward(pooled, parameters.get(headWeight),
                     parameters.get(headBias), labels);
             loss = r.loss();
+            Timer.lap("head");
             grads.put(headWeight, r.dW().detach());
             grads.put(headBias, r.db().reshape(parameters.get(headBias).shape()).detach());
             if (factors != null) {
@@ -98,9 +102,11 @@ public final class KernelObjective implements Objective {
                         new FactorGraph.Arrays(g.mode(), detach(g.a()), detach(g.b()), detach(g.deltaW()))));
             }
         }
+        Timer.lap("workspace close");
         if (factors != null) {
             Map<String, INDArray> pg = quiet ? factors.backward(dF) : QuietStdout.call(() -> factors.backward(dF));
             quiet = true;
+            Timer.lap("factors.backward");
             Map<String, INDArray> all = new LinkedHashMap<>(pg);
             all.putAll(grads);
             grads = all;

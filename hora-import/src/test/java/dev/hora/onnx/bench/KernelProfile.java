@@ -60,6 +60,11 @@ public final class KernelProfile {
             System.out.printf("step cpu %.1f ms wall %.1f | forward cpu %.1f ms | loss+grads cpu %.1f ms | rss %s%n",
                     (c1 - c0) / 1e6, (w1 - w0) / 1e6, (c2 - c1) / 1e6, (c3 - c2) / 1e6, rss());
         }
+        dev.hora.kernels.Timer.report();
+        for (int rep = 0; rep < 10; rep++) {
+            m.kernels().lossAndGradients(feed);
+        }
+        System.out.print("per 10 steps:\n" + dev.hora.kernels.Timer.report());
         FactorGraph fg = new FactorGraph(m.adapters(), m.adapterParams(), PeftModel::varName);
         Map<FactorGraph.Key, FactorGraph.Arrays> f = fg.forward();
         fg.backward(f);

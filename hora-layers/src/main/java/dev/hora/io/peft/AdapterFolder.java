@@ -106,7 +106,7 @@ public final class AdapterFolder {
 
     static SafetensorsReader.Content readTensors(Path file) throws IOException {
         try {
-            return SafetensorsReader.read(file);
+            return SafetensorsReader.readWeights(file);
         } catch (NoSuchFileException e) {
             throw new AdapterFolderException(file, "file not found", e);
         }

@@ -66,14 +66,15 @@ final class HoraFormat {
             throw new AdapterFolderException(cf, "peft_type " + type + " disagrees with kind " + cfg.getKind());
         }
         int numLayers = json.get(Json.require(cf, json, "num_layers", "integer")).asInt();
-        List<Integer> want = new ArrayList<>();
-        for (JsonNode n : json.get(Json.require(cf, json, "layers_to_transform", "array"))) {
-            want.add(n.asInt());
-        }
+        List<Integer> want = new ArrayList<>(Json.ints(cf, "layers_to_transform",
+                json.get(Json.require(cf, json, "layers_to_transform", "array"))));
         Map<Target, ProjectionShape> proj = new EnumMap<>(Target.class);
         JsonNode pj = json.get(Json.require(cf, json, "projections", "object"));
         for (Iterator<Map.Entry<String, JsonNode>> it = pj.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            for (String f : List.of("d_in", "d_out", "heads")) {
+                Json.require(cf, e.getValue(), f, "integer");
+            }
             try {
                 proj.put(Target.valueOf(e.getKey()), new ProjectionShape(e.getValue().path("d_in").asLong(),
                         e.getValue().path("d_out").asLong(), e.getValue().path("heads").asInt()));
@@ -85,8 +86,9 @@ final class HoraFormat {
         Map<Integer, Map<String, INDArray>> layers = new TreeMap<>();
         for (Map.Entry<String, INDArray> e : c.tensors().entrySet()) {
             Matcher m = KEY.matcher(e.getKey());
-            if (m.matches() && want.contains(Integer.parseInt(m.group(1)))) {
-                layers.computeIfAbsent(Integer.parseInt(m.group(1)), i -> new LinkedHashMap<>()).put(m.group(2), e.getValue());
+            int layer = m.matches() ? Json.index(mf, "layer index of tensor " + e.getKey(), m.group(1)) : -1;
+            if (m.matches() && want.contains(layer)) {
+                layers.computeIfAbsent(layer, i -> new LinkedHashMap<>()).put(m.group(2), e.getValue());
             } else {
                 throw new AdapterFolderException(mf, "unexpected tensor '" + e.getKey() + "' (layers_to_transform "
                         + want + ")");

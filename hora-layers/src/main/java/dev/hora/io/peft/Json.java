@@ -26,6 +26,8 @@ final class Json {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new AdapterFolderException(file, "file not found", e);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new AdapterFolderException(file, "not valid UTF-8 text", e);
         }
         JsonNode n;
         try {
@@ -58,12 +60,43 @@ final class Json {
 
     /** Parses config bean properties; unknown keys or bad values are errors naming the file. */
     static AdapterConfig config(Path file, JsonNode tree) throws AdapterFolderException {
+        for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = tree.fields(); it.hasNext(); ) {
+            java.util.Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isNull()) {   // a null would leave the default in place or an unset field
+                throw new AdapterFolderException(file, "invalid adapter config: key '" + e.getKey() + "' is null");
+            }
+        }
         try {
             return MAPPER.treeToValue(tree, AdapterConfig.class).validate();
         } catch (JsonProcessingException | IllegalArgumentException e) {
             String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw new AdapterFolderException(file, "invalid adapter config: " + msg, e);
         }
+    }
+
+    /** A layer index or count written as digits (in a tensor name or metadata), as an int with a named error. */
+    static int index(Path file, String what, String digits) throws AdapterFolderException {
+        try {
+            int v = Integer.parseInt(digits);
+            if (v >= 0 && v < 1_000_000) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new AdapterFolderException(file, what + " '" + digits + "' is not an integer in [0, 1000000)");
+    }
+
+    /** The integer elements of an array (or one integer), each checked. */
+    static java.util.List<Integer> ints(Path file, String key, JsonNode v) throws AdapterFolderException {
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        for (JsonNode n : v.isArray() ? v : java.util.List.of(v)) {
+            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0) {
+                throw new AdapterFolderException(file, "key '" + key + "' holds " + n + ": expected non-negative integers");
+            }
+            out.add(n.asInt());
+        }
+        return out;
     }
 
     static String require(Path file, JsonNode root, String key, String type) throws AdapterFolderException {

@@ -113,7 +113,7 @@ final class PeftLoraFormat {
                         + "'base_model.model.' encoder paths");
             }
             prefix = m.group(1);
-            found.computeIfAbsent(Integer.parseInt(m.group(2)), i -> new HashMap<>())
+            found.computeIfAbsent(Json.index(mf, "layer index of tensor " + k, m.group(2)), i -> new HashMap<>())
                     .put(t.prefix() + m.group(4), transposed(mf, k, e.getValue()));
         }
         if (found.isEmpty()) {
