@@ -42,6 +42,7 @@ public final class TrainingChart {
     /** Writes the chart of {@code h} to {@code png} (atomically) at the given pixel size. */
     public static void write(Path png, TrainingHistory h, String title, int width, int height) throws IOException {
         BufferedImage img = render(h, title, width, height);
+        ImageIO.setUseCache(false);   // encode in memory: no ImageIO cache file (and no cache thread's stack trace on a full disk)
         AtomicFiles.write(png, out -> {
             if (!ImageIO.write(img, "png", out)) {
                 throw new IOException("no PNG writer available");
