@@ -87,7 +87,7 @@ public class BenchCommand implements Callable<Integer> {
             Checks.atLeast("--threads", threads, 1);
         }
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        hora.out().println(Backend.configure(th));
+        hora.out().println(Backend.configure(th, engine == Engine.KERNELS));
         printBlas();
         ModelSource source = modelOptions.resolve();
         long t0 = System.nanoTime();
