@@ -63,17 +63,8 @@ public class BenchCommand implements Callable<Integer> {
             description = "Bench a random encoder of this shape instead of the model (e.g. 12,768,12,3072 for BERT-base).")
     String randomEncoder;
     @Option(names = "--engine", defaultValue = "KERNELS", paramLabel = "ENGINE",
-            description = "kernels (default) or samediff (the reference graph). Candidates: ${COMPLETION-CANDIDATES}.",
-            converter = EngineConverter.class)
+            description = "kernels (default) or samediff (the reference graph). Candidates: ${COMPLETION-CANDIDATES}.")
     Engine engine;
-
-    /** Case-insensitive {@link Engine} names. */
-    static final class EngineConverter implements picocli.CommandLine.ITypeConverter<Engine> {
-        @Override
-        public Engine convert(String v) {
-            return Engine.valueOf(v.trim().toUpperCase(Locale.ROOT));
-        }
-    }
 
     @Override
     public Integer call() throws IOException {

@@ -33,7 +33,7 @@ public final class FactorGraph {
     }
 
     /** What the kernels apply at one projection: {@code deltaW} (DENSE) or {@code a}, {@code b} (FACTORISED). */
-    public record Arrays(ApplyMode mode, INDArray a, INDArray b, INDArray deltaW) {
+    public record Values(ApplyMode mode, INDArray a, INDArray b, INDArray deltaW) {
     }
 
     private final SameDiff sd = SameDiff.create();
@@ -99,23 +99,23 @@ public final class FactorGraph {
     }
 
     /** Evaluates every projection's factors (or dW) from the current parameters. */
-    public Map<Key, Arrays> forward() {
+    public Map<Key, Values> forward() {
         Map<String, INDArray> out = sd.output(Collections.emptyMap(), outputs);
-        Map<Key, Arrays> m = new LinkedHashMap<>();
+        Map<Key, Values> m = new LinkedHashMap<>();
         modes.forEach((k, mode) -> m.put(k, mode == ApplyMode.DENSE
-                ? new Arrays(mode, null, null, out.get(outName(k, "dW")))
-                : new Arrays(mode, out.get(outName(k, "a")), out.get(outName(k, "b")), null)));
+                ? new Values(mode, null, null, out.get(outName(k, "dW")))
+                : new Values(mode, out.get(outName(k, "a")), out.get(outName(k, "b")), null)));
         return m;
     }
 
     /**
-     * dL/dtheta by parameter name from dL/dF_k ({@link Arrays} with the gradient in place of each
+     * dL/dtheta by parameter name from dL/dF_k ({@link Values} with the gradient in place of each
      * value, same shapes, detached from any workspace).
      */
-    public Map<String, INDArray> backward(Map<Key, Arrays> factorGradients) {
+    public Map<String, INDArray> backward(Map<Key, Values> factorGradients) {
         Map<String, INDArray> feed = new LinkedHashMap<>();
         modes.forEach((k, mode) -> {
-            Arrays g = factorGradients.get(k);
+            Values g = factorGradients.get(k);
             if (g == null) {
                 throw new IllegalArgumentException("no factor gradient for " + k);
             }

@@ -18,15 +18,16 @@ public final class Pooling {
     public static INDArray meanMatrix(INDArray mask, org.nd4j.linalg.api.buffer.DataType type) {
         int b = (int) mask.size(0);
         int s = (int) mask.size(1);
+        double[][] mk = mask.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();   // one copy, not B S reads
         double[] m = new double[b * b * s];
         for (int i = 0; i < b; i++) {
             double count = 0;
             for (int j = 0; j < s; j++) {
-                count += mask.getDouble(i, j);
+                count += mk[i][j];
             }
             double inv = 1.0 / Math.max(count, 1e-9);
             for (int j = 0; j < s; j++) {
-                m[i * b * s + i * s + j] = mask.getDouble(i, j) * inv;
+                m[i * b * s + i * s + j] = mk[i][j] * inv;
             }
         }
         return Nd4j.create(m, new long[]{b, (long) b * s}, type);

@@ -7,6 +7,7 @@ import dev.hora.kernels.SoftmaxCrossEntropy;
 import dev.hora.kernels.Timer;
 import dev.hora.kernels.Workspaces;
 import dev.hora.onnx.bert.BertEncoder;
+import dev.hora.peft.ClassifierHead;
 import dev.hora.train.Objective;
 import dev.hora.util.QuietStdout;
 import java.util.Collections;
@@ -79,12 +80,12 @@ public final class KernelObjective implements Objective {
     @Override
     public Result lossAndGradients(Map<String, INDArray> batch) {
         Timer.start();
-        Map<Key, FactorGraph.Arrays> f = factors == null ? Map.of() : factors.forward();
+        Map<Key, FactorGraph.Values> f = factors == null ? Map.of() : factors.forward();
         Timer.lap("factors.forward");
         INDArray ids = batch.get(BertEncoder.INPUT_IDS);
         INDArray mask = batch.get(BertEncoder.ATTENTION_MASK);
-        INDArray labels = batch.get("labels").castTo(encoder.dataType());
-        Map<Key, FactorGraph.Arrays> dF = new LinkedHashMap<>();
+        INDArray labels = batch.get(ClassifierHead.LABELS).castTo(encoder.dataType());
+        Map<Key, FactorGraph.Values> dF = new LinkedHashMap<>();
         Map<String, INDArray> grads = new LinkedHashMap<>();
         double loss;
         try (MemoryWorkspace ws = Workspaces.open(Workspaces.TRAIN)) {
@@ -99,7 +100,7 @@ public final class KernelObjective implements Objective {
             grads.put(headBias, r.db().reshape(parameters.get(headBias).shape()).detach());
             if (factors != null) {
                 encoder.backward(pass, Pooling.backward(m, r.dx())).forEach((k, g) -> dF.put(k,
-                        new FactorGraph.Arrays(g.mode(), detach(g.a()), detach(g.b()), detach(g.deltaW()))));
+                        new FactorGraph.Values(g.mode(), detach(g.a()), detach(g.b()), detach(g.deltaW()))));
             }
         }
         Timer.lap("workspace close");
@@ -120,28 +121,31 @@ public final class KernelObjective implements Objective {
 
     /** Class probabilities [B, n] (inference, no saved activations). */
     public INDArray probabilities(INDArray ids, INDArray mask, INDArray types) {
-        Map<Key, FactorGraph.Arrays> f = factors == null ? Map.of() : factors.forward();
-        try (MemoryWorkspace ws = Workspaces.open(Workspaces.INFER)) {
-            INDArray pooled = Pooling.forward(poolingMatrix(mask), encoder.forward(ids, mask, types, f, false).hidden());
-            return SoftmaxCrossEntropy.probabilities(pooled, parameters.get(headWeight), parameters.get(headBias))
-                    .detach();
-        }
+        return infer(ids, mask, types, pass -> SoftmaxCrossEntropy.probabilities(pooled(pass, mask),
+                parameters.get(headWeight), parameters.get(headBias)));
     }
 
     /** Pooled encoder output [B, d]. */
     public INDArray pooled(INDArray ids, INDArray mask, INDArray types) {
-        Map<Key, FactorGraph.Arrays> f = factors == null ? Map.of() : factors.forward();
-        try (MemoryWorkspace ws = Workspaces.open(Workspaces.INFER)) {
-            return Pooling.forward(poolingMatrix(mask), encoder.forward(ids, mask, types, f, false).hidden()).detach();
-        }
+        return infer(ids, mask, types, pass -> pooled(pass, mask));
     }
 
     /** last_hidden_state [B, S, d]. */
     public INDArray lastHiddenState(INDArray ids, INDArray mask, INDArray types) {
-        Map<Key, FactorGraph.Arrays> f = factors == null ? Map.of() : factors.forward();
+        return infer(ids, mask, types, pass -> pass.hidden().reshape(pass.batch(), pass.seq(),
+                encoder.config().hiddenSize()));
+    }
+
+    private INDArray pooled(KernelEncoder.Pass pass, INDArray mask) {
+        return Pooling.forward(poolingMatrix(mask), pass.hidden());
+    }
+
+    /** One inference pass in the inference workspace; {@code out} of it is detached. */
+    private INDArray infer(INDArray ids, INDArray mask, INDArray types,
+                           java.util.function.Function<KernelEncoder.Pass, INDArray> out) {
+        Map<Key, FactorGraph.Values> f = factors == null ? Map.of() : factors.forward();
         try (MemoryWorkspace ws = Workspaces.open(Workspaces.INFER)) {
-            KernelEncoder.Pass p = encoder.forward(ids, mask, types, f, false);
-            return p.hidden().reshape(p.batch(), p.seq(), encoder.config().hiddenSize()).detach();
+            return out.apply(encoder.forward(ids, mask, types, f, false)).detach();
         }
     }
 }

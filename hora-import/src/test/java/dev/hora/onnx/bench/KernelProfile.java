@@ -66,7 +66,7 @@ public final class KernelProfile {
         }
         System.out.print("per 10 steps:\n" + dev.hora.kernels.Timer.report());
         FactorGraph fg = new FactorGraph(m.adapters(), m.adapterParams(), PeftModel::varName);
-        Map<FactorGraph.Key, FactorGraph.Arrays> f = fg.forward();
+        Map<FactorGraph.Key, FactorGraph.Values> f = fg.forward();
         fg.backward(f);
         long c0 = mx.getCurrentThreadCpuTime();
         for (int i = 0; i < 10; i++) {
