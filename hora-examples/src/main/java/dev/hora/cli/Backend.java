@@ -1,5 +1,6 @@
 package dev.hora.cli;
 
+import dev.hora.kernels.Parallel;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Sets ND4J's thread count and describes the backend (CPU nd4j-native or CUDA). */
@@ -13,17 +14,20 @@ final class Backend {
     }
 
     /**
-     * Applies {@code threads} and returns e.g. "backend: CPU (nd4j-native), 2 threads". The BLAS gets
-     * {@code threads}. libnd4j's OpenMP pool gets them too on the SameDiff engine, but only one thread on
-     * the kernel engine: there libnd4j runs a few small ops while the GEMMs run on the BLAS's threads and
-     * the element-wise loops on Java's, and its spinning OpenMP threads took cores from both (batch 32 x 64
-     * LoRA step, 2 cores: 1,516 ms with 2 libnd4j threads, 1,071 ms with 1).
+     * Applies {@code threads} and returns e.g. "backend: CPU (nd4j-native), 2 threads". On the kernel
+     * engine the kernels split their work over {@code threads} Java threads ({@link Parallel}) and the
+     * BLAS and libnd4j run single-threaded inside them: three thread pools on the same cores took the
+     * cores from each other with their spinning threads. On the SameDiff engine the BLAS and libnd4j's
+     * OpenMP pool get {@code threads}.
      */
     static String configure(int threads, boolean kernels) {
-        int nd4j = kernels ? 1 : threads;
-        Nd4j.getEnvironment().setMaxThreads(nd4j);
-        Nd4j.getEnvironment().setMaxMasterThreads(nd4j);
-        Nd4j.factory().blas().setMaxThreads(threads);   // OpenBLAS keeps all cores otherwise
+        if (kernels) {
+            Parallel.threads(threads);
+        } else {
+            Nd4j.getEnvironment().setMaxThreads(threads);
+            Nd4j.getEnvironment().setMaxMasterThreads(threads);
+            Nd4j.factory().blas().setMaxThreads(threads);   // OpenBLAS keeps all cores otherwise
+        }
         String name = Nd4j.getBackend().getClass().getSimpleName();
         String kind = name.toLowerCase().contains("cuda") ? "CUDA (nd4j-cuda)" : "CPU (nd4j-native)";
         return "backend: " + kind + ", " + threads + " threads";

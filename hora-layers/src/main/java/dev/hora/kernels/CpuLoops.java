@@ -1,7 +1,6 @@
 package dev.hora.kernels;
 
 import java.nio.FloatBuffer;
-import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -91,13 +90,8 @@ final class CpuLoops {
     }
 
     private static void parallelRows(int n, RowBody body) {
-        int tasks = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), n / MIN_ROWS_PER_TASK));
-        if (tasks == 1) {
-            body.rows(0, n);
-            return;
-        }
-        IntStream.range(0, tasks).parallel().forEach(t -> body.rows((int) ((long) n * t / tasks),
-                (int) ((long) n * (t + 1) / tasks)));
+        int tasks = Math.max(1, Math.min(Parallel.threads(), n / MIN_ROWS_PER_TASK));
+        Parallel.run(tasks, t -> body.rows(Parallel.from(n, t, tasks), Parallel.from(n, t + 1, tasks)));
     }
 
     static void layerNorm(INDArray x, INDArray gamma, INDArray beta, double eps, INDArray y, INDArray xhat,

@@ -41,15 +41,17 @@ public final class StridedGemm {
                             INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
                             double beta, INDArray c, long offC, int ldc) {
         if (nativePath()) {
-            DataType t = c.dataType();
-            int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-            int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-            if (t == DataType.FLOAT) {
-                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, (float) alpha,
-                        fp(a, offA), lda, fp(b, offB), ldb, (float) beta, fp(c, offC), ldc);
+            int parts = Parallel.parts(m, (long) n * k);
+            if (parts > 1) {   // row blocks of C: rows of op(A) are rows of A, or columns of A^T
+                Parallel.ownThreads();
+                Parallel.run(parts, t -> {
+                    int i0 = Parallel.from(m, t, parts);
+                    int i1 = Parallel.from(m, t + 1, parts);
+                    nativeGemm(transA, transB, i1 - i0, n, k, alpha, a, offA + (transA ? i0 : (long) i0 * lda), lda,
+                            b, offB, ldb, beta, c, offC + (long) i0 * ldc, ldc);
+                });
             } else {
-                openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, alpha,
-                        dp(a, offA), lda, dp(b, offB), ldb, beta, dp(c, offC), ldc);
+                nativeGemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             }
             return;
         }
@@ -58,6 +60,20 @@ public final class StridedGemm {
         INDArray cv = sub(c, offC, m, n, ldc);
         INDArray r = (transA ? av.transpose() : av).mmul(transB ? bv.transpose() : bv).muli(alpha);
         cv.assign(beta == 0 ? r : r.addi(cv.mul(beta)));
+    }
+
+    private static void nativeGemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                                   INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
+                                   double beta, INDArray c, long offC, int ldc) {
+        int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        if (c.dataType() == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, (float) alpha,
+                    fp(a, offA), lda, fp(b, offB), ldb, (float) beta, fp(c, offC), ldc);
+        } else {
+            openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, alpha,
+                    dp(a, offA), lda, dp(b, offB), ldb, beta, dp(c, offC), ldc);
+        }
     }
 
     /**
@@ -102,20 +118,33 @@ public final class StridedGemm {
             }
             return;
         }
+        int count = offA.length;
+        int parts = Parallel.parts(count, (long) m * n * k);
+        if (parts > 1) {
+            Parallel.ownThreads();
+        }
+        Parallel.run(parts, t -> nativeBatch(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC,
+                ldc, Parallel.from(count, t, parts), Parallel.from(count, t + 1, parts)));
+    }
+
+    /** GEMMs {@code [from, to)} of a batch, one native pointer set for all. */
+    private static void nativeBatch(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                                    INDArray a, long[] offA, int lda, INDArray b, long[] offB, int ldb,
+                                    double beta, INDArray c, long[] offC, int ldc, int from, int to) {
         int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
         int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
         int order = openblas_nolapack.CblasRowMajor;
         if (c.dataType() == DataType.FLOAT) {
             FloatPointer pa = fp(a, 0), pb = fp(b, 0), pc = fp(c, 0);
             long a0 = pa.position(), b0 = pb.position(), c0 = pc.position();
-            for (int i = 0; i < offA.length; i++) {
+            for (int i = from; i < to; i++) {
                 openblas_nolapack.cblas_sgemm(order, ta, tb, m, n, k, (float) alpha, pa.position(a0 + offA[i]), lda,
                         pb.position(b0 + offB[i]), ldb, (float) beta, pc.position(c0 + offC[i]), ldc);
             }
         } else {
             DoublePointer pa = dp(a, 0), pb = dp(b, 0), pc = dp(c, 0);
             long a0 = pa.position(), b0 = pb.position(), c0 = pc.position();
-            for (int i = 0; i < offA.length; i++) {
+            for (int i = from; i < to; i++) {
                 openblas_nolapack.cblas_dgemm(order, ta, tb, m, n, k, alpha, pa.position(a0 + offA[i]), lda,
                         pb.position(b0 + offB[i]), ldb, beta, pc.position(c0 + offC[i]), ldc);
             }
