@@ -63,7 +63,8 @@ public class BenchCommand implements Callable<Integer> {
             description = "Bench a random encoder of this shape instead of the model (e.g. 12,768,12,3072 for BERT-base).")
     String randomEncoder;
     @Option(names = "--engine", defaultValue = "KERNELS", paramLabel = "ENGINE",
-            description = "kernels (default) or samediff (the reference graph). Candidates: ${COMPLETION-CANDIDATES}.")
+            description = "kernels (default), kernels_factor_graph (adapter factors through the SameDiff FactorGraph)"
+                    + " or samediff (the reference graph). Candidates: ${COMPLETION-CANDIDATES}.")
     Engine engine;
 
     @Override
@@ -78,7 +79,7 @@ public class BenchCommand implements Callable<Integer> {
             Checks.atLeast("--threads", threads, 1);
         }
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        hora.out().println(Backend.configure(th, engine == Engine.KERNELS));
+        hora.out().println(Backend.configure(th, engine.kernels()));
         printBlas();
         ModelSource source = modelOptions.resolve();
         long t0 = System.nanoTime();
@@ -98,7 +99,7 @@ public class BenchCommand implements Callable<Integer> {
                 kind == null ? AdapterOption.NONE : kind.cliName(),
                 randomEncoder == null ? source.description() : bert.source(), cfg == null ? "head only" : cfg.getApplyMode(),
                 engine.name().toLowerCase(Locale.ROOT), batchSize, seq);
-        if (engine == Engine.KERNELS) {
+        if (engine.kernels()) {
             long ws = Workspaces.reservedBytes(Workspaces.TRAIN);
             long layer = Workspaces.reservedBytes(Workspaces.LAYER);
             hora.out().printf(Locale.ROOT, "activation memory: saved %.0f MB (%.1f KB per token) + one layer's scratch"

@@ -14,6 +14,8 @@ import dev.hora.onnx.bert.Pooling;
 import dev.hora.onnx.bert.ProjectionHook;
 import dev.hora.onnx.bert.ProjectionSite;
 import dev.hora.adapter.FactorGraph;
+import dev.hora.adapter.FactorKernels;
+import dev.hora.adapter.FactorSource;
 import dev.hora.peft.kernel.KernelEncoder;
 import dev.hora.peft.kernel.KernelObjective;
 import dev.hora.train.SameDiffTrainer;
@@ -227,7 +229,7 @@ public final class PeftModel {
     }
 
     private INDArray output(String name, INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
-        if (engine == Engine.KERNELS) {
+        if (engine.kernels()) {
             KernelObjective k = kernels();
             switch (name) {
                 case ClassifierHead.PROBABILITIES: return k.probabilities(inputIds, attentionMask, tokenTypeIds);
@@ -248,7 +250,7 @@ public final class PeftModel {
      * {@link KernelObjective}, or the SameDiff graph ({@link ClassifierHead#LOSS}).
      */
     public SameDiffTrainer.Builder trainer(SameDiffTrainer.Builder b) {
-        return engine == Engine.KERNELS ? b.objective(kernels())
+        return engine.kernels() ? b.objective(kernels())
                 : b.sameDiff(sd).loss(ClassifierHead.LOSS).trainable(trainableNames());
     }
 
@@ -256,8 +258,10 @@ public final class PeftModel {
     public synchronized KernelObjective kernels() {
         if (kernels == null) {
             KernelEncoder enc = new KernelEncoder(bert.config(), bert.weights(), DataType.FLOAT);
-            FactorGraph fg = adapters.isEmpty() ? null : new FactorGraph(adapters, adapterParams(), PeftModel::varName);
-            kernels = new KernelObjective(enc, fg, trainable(), ClassifierHead.WEIGHT, ClassifierHead.BIAS,
+            FactorSource fs = adapters.isEmpty() ? null : engine == Engine.KERNELS_FACTOR_GRAPH
+                    ? new FactorGraph(adapters, adapterParams(), PeftModel::varName)
+                    : new FactorKernels(adapters, adapterParams(), PeftModel::varName);
+            kernels = new KernelObjective(enc, fs, trainable(), ClassifierHead.WEIGHT, ClassifierHead.BIAS,
                     pooling == Pooling.MEAN, config == null ? 0 : config.getDropout(), config == null ? 0 : config.getSeed());
         }
         return kernels;

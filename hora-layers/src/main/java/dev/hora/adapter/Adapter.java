@@ -95,4 +95,10 @@ public interface Adapter {
      * {@link #paramShapes()}).
      */
     Factors factors(SameDiff sd, Map<String, SDVariable> params, Target t);
+
+    /**
+     * The same map as {@link #factors} with explicit forward and backward passes over ND4J arrays
+     * (the kernel engine's {@link FactorKernels}).
+     */
+    FactorKernel kernel();
 }

@@ -1,7 +1,6 @@
 package dev.hora.adapter;
 
 import dev.hora.config.ApplyMode;
-import dev.hora.config.Target;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -22,19 +21,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   backward:  L_s = sum_k sum(F_k * G_k),  G_k = dL/dF_k from the kernels (placeholders)
  *              => dL_s/dtheta = sum_k G_k dF_k/dtheta = dL/dtheta               (chain rule, one SameDiff pass)
  * </pre>
- * The mode of each projection is the adapter config's {@link ApplyMode} resolved by its group count,
- * as on the SameDiff path, except with adapter dropout: FACTORISED, where the dropped input feeds
- * only the low-rank path ({@code y = x W + b + [(drop(x) a_g) b_g]}, as PEFT's lora_dropout). Parameters are the caller's live arrays (shared, not copied), named by
- * {@code naming(layer, param)}.
+ * The mode of each projection is {@link FactorSource#mode}. Parameters are the caller's live arrays
+ * (shared, not copied), named by {@code naming(layer, param)}. {@link FactorKernels} computes the same
+ * without SameDiff's per-op cost; this graph stays the reference it is tested against.
  */
-public final class FactorGraph {
-    /** One adapted projection: layer index and target. */
-    public record Key(int layer, Target target) {
-    }
-
-    /** What the kernels apply at one projection: {@code deltaW} (DENSE) or {@code a}, {@code b} (FACTORISED). */
-    public record Values(ApplyMode mode, INDArray a, INDArray b, INDArray deltaW) {
-    }
+public final class FactorGraph implements FactorSource {
 
     private final SameDiff sd = SameDiff.create();
     private final Map<Key, ApplyMode> modes = new LinkedHashMap<>();
@@ -54,8 +45,7 @@ public final class FactorGraph {
             adapter.projections().forEach((t, shape) -> {
                 Key key = new Key(layer, t);
                 Factors f = adapter.factors(sd, vars, t);
-                ApplyMode mode = adapter.config().getDropout() > 0 ? ApplyMode.FACTORISED   // dropout acts on x a
-                        : adapter.config().getApplyMode().resolve(f.groups());
+                ApplyMode mode = FactorSource.mode(adapter, f.groups());
                 modes.put(key, mode);
                 if (mode == ApplyMode.DENSE) {
                     terms.add(output(key, "dW", AdapterOps.deltaW(sd, f, shape)));
@@ -88,17 +78,17 @@ public final class FactorGraph {
         return "grad." + out;
     }
 
-    /** The projections, in layer then target order, with their resolved modes. */
+    @Override
     public Map<Key, ApplyMode> modes() {
         return Collections.unmodifiableMap(modes);
     }
 
-    /** Live parameter arrays by SameDiff name. */
+    @Override
     public Map<String, INDArray> parameters() {
         return Collections.unmodifiableMap(params);
     }
 
-    /** Evaluates every projection's factors (or dW) from the current parameters. */
+    @Override
     public Map<Key, Values> forward() {
         Map<String, INDArray> out = sd.output(Collections.emptyMap(), outputs);
         Map<Key, Values> m = new LinkedHashMap<>();
@@ -108,10 +98,7 @@ public final class FactorGraph {
         return m;
     }
 
-    /**
-     * dL/dtheta by parameter name from dL/dF_k ({@link Values} with the gradient in place of each
-     * value, same shapes, detached from any workspace).
-     */
+    @Override
     public Map<String, INDArray> backward(Map<Key, Values> factorGradients) {
         Map<String, INDArray> feed = new LinkedHashMap<>();
         modes.forEach((k, mode) -> {

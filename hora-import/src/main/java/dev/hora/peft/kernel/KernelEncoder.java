@@ -1,7 +1,7 @@
 package dev.hora.peft.kernel;
 
-import dev.hora.adapter.FactorGraph;
-import dev.hora.adapter.FactorGraph.Key;
+import dev.hora.adapter.FactorSource;
+import dev.hora.adapter.FactorSource.Key;
 import dev.hora.config.ApplyMode;
 import dev.hora.config.Target;
 import dev.hora.kernels.Attention;
@@ -78,13 +78,13 @@ public final class KernelEncoder {
     public final class Pass {
         private final int batch;
         private final int seq;
-        private final Map<Key, FactorGraph.Values> adapters;
+        private final Map<Key, FactorSource.Values> adapters;
         private final Map<Integer, Saved> saved = new LinkedHashMap<>();
         private final int from;
         private final Dropouts dropout;
         private INDArray hidden;
 
-        private Pass(int batch, int seq, Map<Key, FactorGraph.Values> adapters, int from, Dropouts dropout) {
+        private Pass(int batch, int seq, Map<Key, FactorSource.Values> adapters, int from, Dropouts dropout) {
             this.batch = batch;
             this.seq = seq;
             this.adapters = adapters;
@@ -111,13 +111,13 @@ public final class KernelEncoder {
      * @param adapters          the factor graph's arrays per adapted projection (empty: the base model)
      * @param train             keep activations for {@link #backward} from the lowest adapted layer on
      */
-    public Pass forward(INDArray ids, INDArray mask, INDArray types, Map<Key, FactorGraph.Values> adapters,
+    public Pass forward(INDArray ids, INDArray mask, INDArray types, Map<Key, FactorSource.Values> adapters,
                         boolean train) {
         return forward(ids, mask, types, adapters, train, Dropouts.NONE);
     }
 
     /** Training forward with adapter dropout on the factorised paths ({@link Dropouts}). */
-    public Pass forward(INDArray ids, INDArray mask, INDArray types, Map<Key, FactorGraph.Values> adapters,
+    public Pass forward(INDArray ids, INDArray mask, INDArray types, Map<Key, FactorSource.Values> adapters,
                         boolean train, Dropouts dropout) {
         int b = (int) ids.size(0);
         int s = (int) ids.size(1);
@@ -155,7 +155,7 @@ public final class KernelEncoder {
         Map<Target, INDArray> xa = new LinkedHashMap<>();
         INDArray qkvW = w.qkvW();
         for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
-            FactorGraph.Values f = p.adapters.get(new Key(l, t));
+            FactorSource.Values f = p.adapters.get(new Key(l, t));
             if (f != null && f.mode() == ApplyMode.DENSE) {
                 if (qkvW == w.qkvW()) {
                     qkvW = w.qkvW().dup('c');
@@ -221,13 +221,13 @@ public final class KernelEncoder {
     }
 
     private static INDArray effective(Pass p, int l, Target t, INDArray w) {
-        FactorGraph.Values f = p.adapters.get(new Key(l, t));
+        FactorSource.Values f = p.adapters.get(new Key(l, t));
         return f != null && f.mode() == ApplyMode.DENSE ? w.add(f.deltaW()) : w;
     }
 
     private static void addFactorised(Pass p, int l, Target t, INDArray x, INDArray y, long offset,
                                       Map<Target, INDArray> xa) {
-        FactorGraph.Values f = p.adapters.get(new Key(l, t));
+        FactorSource.Values f = p.adapters.get(new Key(l, t));
         if (f != null && f.mode() == ApplyMode.FACTORISED) {
             INDArray m = p.dropout.mask(x, l, t);
             xa.put(t, LowRank.forwardAdd(m == null ? x : x.mul(m), f.a(), f.b(), y, offset));
@@ -236,18 +236,18 @@ public final class KernelEncoder {
 
     /**
      * Backward from dL/dhidden [T, d] (overwritten) to the gradient of every adapter's arrays
-     * (same {@link FactorGraph.Values} form, gradients in place of values).
+     * (same {@link FactorSource.Values} form, gradients in place of values).
      */
-    public Map<Key, FactorGraph.Values> backward(Pass p, INDArray dHidden) {
+    public Map<Key, FactorSource.Values> backward(Pass p, INDArray dHidden) {
         StridedGemm.check(dHidden, "dHidden");
-        Map<Key, FactorGraph.Values> grads = new LinkedHashMap<>();
+        Map<Key, FactorSource.Values> grads = new LinkedHashMap<>();
         INDArray dy = dHidden;
         MemoryWorkspace outer = Workspaces.current();
         for (int l = config.numLayers() - 1; l >= p.from; l--) {
             try (MemoryWorkspace inner = Workspaces.open(Workspaces.LAYER)) {
-                Map<Key, FactorGraph.Values> layerGrads = new LinkedHashMap<>();
+                Map<Key, FactorSource.Values> layerGrads = new LinkedHashMap<>();
                 dy = Workspaces.keep(layerBackward(p, l, dy, layerGrads), outer);
-                layerGrads.forEach((k, g) -> grads.put(k, new FactorGraph.Values(g.mode(), Workspaces.keep(g.a(), outer),
+                layerGrads.forEach((k, g) -> grads.put(k, new FactorSource.Values(g.mode(), Workspaces.keep(g.a(), outer),
                         Workspaces.keep(g.b(), outer), Workspaces.keep(g.deltaW(), outer))));
             }
         }
@@ -255,7 +255,7 @@ public final class KernelEncoder {
     }
 
     /** One layer's backward: dx from dL/d(layer output); adapter gradients into {@code grads}. */
-    private INDArray layerBackward(Pass p, int l, INDArray dy, Map<Key, FactorGraph.Values> grads) {
+    private INDArray layerBackward(Pass p, int l, INDArray dy, Map<Key, FactorSource.Values> grads) {
         int d = config.hiddenSize();
         {
             Saved s = p.saved.get(l);
@@ -286,9 +286,9 @@ public final class KernelEncoder {
 
     /** Gradient of the adapter at (l, t), if any; a factorised one also adds its path into dx. */
     private static void adapterGrad(Pass p, int l, Target t, Saved s, INDArray x, INDArray dy, long offset,
-                                    INDArray dx, Map<Key, FactorGraph.Values> grads) {
+                                    INDArray dx, Map<Key, FactorSource.Values> grads) {
         Key key = new Key(l, t);
-        FactorGraph.Values f = p.adapters.get(key);
+        FactorSource.Values f = p.adapters.get(key);
         if (f == null) {
             return;
         }
@@ -298,7 +298,7 @@ public final class KernelEncoder {
             INDArray dw = Nd4j.create(x.dataType(), in, out);
             StridedGemm.gemm(true, false, in, out, (int) x.size(0), 1, x, 0, in, dy, offset, (int) dy.size(1),
                     0, dw, 0, out);
-            grads.put(key, new FactorGraph.Values(ApplyMode.DENSE, null, null, dw));
+            grads.put(key, new FactorSource.Values(ApplyMode.DENSE, null, null, dw));
         } else {
             INDArray m = p.dropout.mask(x, l, t);                       // the forward's mask, drawn again
             INDArray dxd = m == null ? dx : Nd4j.zeros(dx.dataType(), dx.shape());
@@ -306,7 +306,7 @@ public final class KernelEncoder {
             if (m != null) {
                 dx.addi(dxd.muli(m));
             }
-            grads.put(key, new FactorGraph.Values(ApplyMode.FACTORISED, g[0], g[1], null));
+            grads.put(key, new FactorSource.Values(ApplyMode.FACTORISED, g[0], g[1], null));
         }
     }
 }

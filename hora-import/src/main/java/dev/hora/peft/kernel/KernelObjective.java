@@ -1,7 +1,7 @@
 package dev.hora.peft.kernel;
 
-import dev.hora.adapter.FactorGraph;
-import dev.hora.adapter.FactorGraph.Key;
+import dev.hora.adapter.FactorSource;
+import dev.hora.adapter.FactorSource.Key;
 import dev.hora.kernels.Pooling;
 import dev.hora.kernels.SoftmaxCrossEntropy;
 import dev.hora.kernels.Timer;
@@ -19,16 +19,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The classifier's training objective on the kernel path, one step:
  * <pre>
- *   F = factorGraph.forward()                        adapters' SameDiff graphs -> factors (or dW)
+ *   F = factors.forward()                            adapters' factors (or dW): FactorKernels or FactorGraph
  *   in one workspace:  h = encoder.forward(batch, F)  -> pooled = M h -> (loss, dW_c, db_c, dpooled)
  *                      dF = encoder.backward(M^T dpooled)
- *   dtheta = factorGraph.backward(dF)                 external gradients into the adapters' graphs
+ *   dtheta = factors.backward(dF)                     chain rule back to the adapter parameters
  * </pre>
  * Parameters: the live adapter and head arrays ({@code adapter.layer.<l>.<p>}, {@code classifier.*}).
  */
 public final class KernelObjective implements Objective {
     private final KernelEncoder encoder;
-    private final FactorGraph factors;
+    private final FactorSource factors;
     private final Map<String, INDArray> parameters;
     private final String headWeight;
     private final String headBias;
@@ -39,16 +39,17 @@ public final class KernelObjective implements Objective {
     private final long dropoutSeed;
 
     /**
-     * @param factors    the adapters' graph, or null (only the head trains)
-     * @param parameters live arrays: the factor graph's parameters, then the head's
+     * @param factors    the adapters' factors ({@link dev.hora.adapter.FactorKernels} or the SameDiff
+     *                   {@link dev.hora.adapter.FactorGraph}), or null (only the head trains)
+     * @param parameters live arrays: the factor source's parameters, then the head's
      */
-    public KernelObjective(KernelEncoder encoder, FactorGraph factors, Map<String, INDArray> parameters,
+    public KernelObjective(KernelEncoder encoder, FactorSource factors, Map<String, INDArray> parameters,
                            String headWeight, String headBias, boolean meanPooling) {
         this(encoder, factors, parameters, headWeight, headBias, meanPooling, 0, 0);
     }
 
     /** With adapter dropout p (training steps only; masks from (seed, step)). */
-    public KernelObjective(KernelEncoder encoder, FactorGraph factors, Map<String, INDArray> parameters,
+    public KernelObjective(KernelEncoder encoder, FactorSource factors, Map<String, INDArray> parameters,
                            String headWeight, String headBias, boolean meanPooling, double dropoutP, long dropoutSeed) {
         this.dropoutP = dropoutP;
         this.dropoutSeed = dropoutSeed;
@@ -80,12 +81,12 @@ public final class KernelObjective implements Objective {
     @Override
     public Result lossAndGradients(Map<String, INDArray> batch) {
         Timer.start();
-        Map<Key, FactorGraph.Values> f = factors == null ? Map.of() : factors.forward();
+        Map<Key, FactorSource.Values> f = factors == null ? Map.of() : factors.forward();
         Timer.lap("factors.forward");
         INDArray ids = batch.get(BertEncoder.INPUT_IDS);
         INDArray mask = batch.get(BertEncoder.ATTENTION_MASK);
         INDArray labels = batch.get(ClassifierHead.LABELS).castTo(encoder.dataType());
-        Map<Key, FactorGraph.Values> dF = new LinkedHashMap<>();
+        Map<Key, FactorSource.Values> dF = new LinkedHashMap<>();
         Map<String, INDArray> grads = new LinkedHashMap<>();
         double loss;
         try (MemoryWorkspace ws = Workspaces.open(Workspaces.TRAIN)) {
@@ -100,7 +101,7 @@ public final class KernelObjective implements Objective {
             grads.put(headBias, r.db().reshape(parameters.get(headBias).shape()).detach());
             if (factors != null) {
                 encoder.backward(pass, Pooling.backward(m, r.dx())).forEach((k, g) -> dF.put(k,
-                        new FactorGraph.Values(g.mode(), detach(g.a()), detach(g.b()), detach(g.deltaW()))));
+                        new FactorSource.Values(g.mode(), detach(g.a()), detach(g.b()), detach(g.deltaW()))));
             }
         }
         Timer.lap("workspace close");
@@ -143,7 +144,7 @@ public final class KernelObjective implements Objective {
     /** One inference pass in the inference workspace; {@code out} of it is detached. */
     private INDArray infer(INDArray ids, INDArray mask, INDArray types,
                            java.util.function.Function<KernelEncoder.Pass, INDArray> out) {
-        Map<Key, FactorGraph.Values> f = factors == null ? Map.of() : factors.forward();
+        Map<Key, FactorSource.Values> f = factors == null ? Map.of() : factors.forward();
         try (MemoryWorkspace ws = Workspaces.open(Workspaces.INFER)) {
             return out.apply(encoder.forward(ids, mask, types, f, false)).detach();
         }

@@ -1,6 +1,7 @@
 package dev.hora.onnx.bench;
 
 import dev.hora.adapter.FactorGraph;
+import dev.hora.adapter.FactorSource;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.AdapterKind;
 import dev.hora.onnx.ImportedBert;
@@ -66,7 +67,7 @@ public final class KernelProfile {
         }
         System.out.print("per 10 steps:\n" + dev.hora.kernels.Timer.report());
         FactorGraph fg = new FactorGraph(m.adapters(), m.adapterParams(), PeftModel::varName);
-        Map<FactorGraph.Key, FactorGraph.Values> f = fg.forward();
+        Map<FactorSource.Key, FactorSource.Values> f = fg.forward();
         fg.backward(f);
         long c0 = mx.getCurrentThreadCpuTime();
         for (int i = 0; i < 10; i++) {

@@ -2,8 +2,8 @@ package dev.hora.peft.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hora.adapter.FactorGraph;
-import dev.hora.adapter.FactorGraph.Key;
+import dev.hora.adapter.FactorSource;
+import dev.hora.adapter.FactorSource.Key;
 import dev.hora.config.ApplyMode;
 import dev.hora.config.Target;
 import dev.hora.onnx.ImportedBert;
@@ -33,16 +33,16 @@ class KernelEncoderGradientTest {
         int d = bert.config().hiddenSize();
         int f = bert.config().intermediateSize();
         int heads = bert.config().numHeads();
-        Map<Key, FactorGraph.Values> adapters = new LinkedHashMap<>();
+        Map<Key, FactorSource.Values> adapters = new LinkedHashMap<>();
         long seed = 1;
         for (Target t : Target.values()) {
             int in = t == Target.FFN_OUT ? f : d;
             int out = t == Target.FFN_IN ? f : d;
             // layer 1: factorised (per-head for attention targets, one group for the feed-forward), layer 0: dense
-            adapters.put(new Key(0, t), new FactorGraph.Values(ApplyMode.DENSE, null, null,
+            adapters.put(new Key(0, t), new FactorSource.Values(ApplyMode.DENSE, null, null,
                     Nd4j.randn(seed++, new long[]{in, out}).castTo(DataType.DOUBLE).muli(0.05)));
             int g = t.ordinal() < 4 ? heads : 1;
-            adapters.put(new Key(1, t), new FactorGraph.Values(ApplyMode.FACTORISED,
+            adapters.put(new Key(1, t), new FactorSource.Values(ApplyMode.FACTORISED,
                     Nd4j.randn(seed++, new long[]{g, in, 2}).castTo(DataType.DOUBLE).muli(0.3),
                     Nd4j.randn(seed++, new long[]{g, 2, out / g}).castTo(DataType.DOUBLE).muli(0.3), null));
         }
@@ -51,12 +51,12 @@ class KernelEncoderGradientTest {
         INDArray types = feeds.get(BertEncoder.TOKEN_TYPE_IDS);
         INDArray r = Nd4j.randn(99, new long[]{ids.length(), d}).castTo(DataType.DOUBLE);
         KernelEncoder.Pass pass = enc.forward(ids, mask, types, adapters, true);
-        Map<Key, FactorGraph.Values> grads = enc.backward(pass, r.dup());
+        Map<Key, FactorSource.Values> grads = enc.backward(pass, r.dup());
         Random pick = new Random(3);
         double worst = 0;
-        for (Map.Entry<Key, FactorGraph.Values> e : adapters.entrySet()) {
-            FactorGraph.Values v = e.getValue();
-            FactorGraph.Values g = grads.get(e.getKey());
+        for (Map.Entry<Key, FactorSource.Values> e : adapters.entrySet()) {
+            FactorSource.Values v = e.getValue();
+            FactorSource.Values g = grads.get(e.getKey());
             INDArray[][] pairs = v.mode() == ApplyMode.DENSE ? new INDArray[][]{{v.deltaW(), g.deltaW()}}
                     : new INDArray[][]{{v.a(), g.a()}, {v.b(), g.b()}};
             for (INDArray[] pr : pairs) {
@@ -87,14 +87,14 @@ class KernelEncoderGradientTest {
         KernelEncoder enc = new KernelEncoder(bert.config(), bert.weights(), DataType.DOUBLE);
         Map<String, INDArray> feeds = TestModels.tinyFeeds(8, 5, 3);
         int d = bert.config().hiddenSize();
-        Map<Key, FactorGraph.Values> adapters = new LinkedHashMap<>();
+        Map<Key, FactorSource.Values> adapters = new LinkedHashMap<>();
         for (Target t : new Target[]{Target.Q, Target.V, Target.FFN_IN}) {
             int out = t == Target.FFN_IN ? bert.config().intermediateSize() : d;
-            adapters.put(new Key(1, t), new FactorGraph.Values(ApplyMode.FACTORISED,
+            adapters.put(new Key(1, t), new FactorSource.Values(ApplyMode.FACTORISED,
                     Nd4j.randn(20 + t.ordinal(), new long[]{1, d, 2}).castTo(DataType.DOUBLE).muli(0.3),
                     Nd4j.randn(30 + t.ordinal(), new long[]{1, 2, out}).castTo(DataType.DOUBLE).muli(0.3), null));
         }
-        adapters.put(new Key(0, Target.K), new FactorGraph.Values(ApplyMode.FACTORISED,   // its gradient flows
+        adapters.put(new Key(0, Target.K), new FactorSource.Values(ApplyMode.FACTORISED,   // its gradient flows
                 Nd4j.randn(40, new long[]{1, d, 2}).castTo(DataType.DOUBLE).muli(0.3),          // through layer 1's
                 Nd4j.randn(41, new long[]{1, 2, d}).castTo(DataType.DOUBLE).muli(0.3), null)); // dropped paths
         INDArray ids = feeds.get(BertEncoder.INPUT_IDS);
@@ -103,7 +103,7 @@ class KernelEncoderGradientTest {
         INDArray r = Nd4j.randn(98, new long[]{ids.length(), d}).castTo(DataType.DOUBLE);
         Dropouts drop = new Dropouts(0.4, 7, 3);
         KernelEncoder.Pass pass = enc.forward(ids, mask, types, adapters, true, drop);
-        Map<Key, FactorGraph.Values> grads = enc.backward(pass, r.dup());
+        Map<Key, FactorSource.Values> grads = enc.backward(pass, r.dup());
         double plain = enc.forward(ids, mask, types, adapters, true).hidden().mul(r).sumNumber().doubleValue();
         double dropped = pass.hidden().mul(r).sumNumber().doubleValue();
         assertTrue(Math.abs(plain - dropped) > 1e-6, "dropout changes the training forward");
@@ -112,7 +112,7 @@ class KernelEncoderGradientTest {
         double other = enc.forward(ids, mask, types, adapters, true, new Dropouts(0.4, 7, 4)).hidden().mul(r)
                 .sumNumber().doubleValue();
         assertTrue(other != dropped, "another step: other masks");
-        for (Map.Entry<Key, FactorGraph.Values> e : adapters.entrySet()) {
+        for (Map.Entry<Key, FactorSource.Values> e : adapters.entrySet()) {
             INDArray a = e.getValue().a();
             INDArray flat = a.reshape(a.length());
             INDArray g = grads.get(e.getKey()).a().reshape(a.length());
@@ -132,7 +132,7 @@ class KernelEncoderGradientTest {
     }
 
     private static double loss(KernelEncoder enc, INDArray ids, INDArray mask, INDArray types,
-                               Map<Key, FactorGraph.Values> adapters, INDArray r) {
+                               Map<Key, FactorSource.Values> adapters, INDArray r) {
         return enc.forward(ids, mask, types, adapters, false).hidden().mul(r).sumNumber().doubleValue();
     }
 }

@@ -31,7 +31,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The kernel path against the SameDiff reference on the same PeftModel settings: probabilities,
  * loss and every trainable gradient (float, tiny random BERT, ragged padded batch), for every
- * adapter kind, both apply modes, attention and feed-forward targets, MEAN and CLS pooling.
+ * adapter kind, both apply modes, attention and feed-forward targets, MEAN and CLS pooling; the adapter
+ * factors by FactorKernels (Engine.KERNELS) and, in two cases, by the SameDiff FactorGraph.
  */
 class KernelPathParityTest {
     private static ImportedBert bert;
@@ -50,13 +51,17 @@ class KernelPathParityTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(
-                Arguments.of(AdapterKind.LORA, ApplyMode.FACTORISED, Pooling.MEAN, List.of(Target.Q, Target.V)),
-                Arguments.of(AdapterKind.LORA, ApplyMode.DENSE, Pooling.CLS, List.of(Target.values())),
-                Arguments.of(AdapterKind.LORA, ApplyMode.FACTORISED, Pooling.MEAN, List.of(Target.values())),
-                Arguments.of(AdapterKind.MH_LORA, ApplyMode.DENSE, Pooling.MEAN, List.of(Target.Q, Target.K, Target.O)),
-                Arguments.of(AdapterKind.MH_LORA, ApplyMode.FACTORISED, Pooling.MEAN, List.of(Target.values())),
-                Arguments.of(AdapterKind.HORA, ApplyMode.DENSE, Pooling.MEAN, List.of(Target.values())),
-                Arguments.of(AdapterKind.HORA, ApplyMode.FACTORISED, Pooling.CLS, List.of(Target.Q, Target.V)));
+                Arguments.of(AdapterKind.LORA, ApplyMode.FACTORISED, Pooling.MEAN, List.of(Target.Q, Target.V), Engine.KERNELS),
+                Arguments.of(AdapterKind.LORA, ApplyMode.DENSE, Pooling.CLS, List.of(Target.values()), Engine.KERNELS),
+                Arguments.of(AdapterKind.LORA, ApplyMode.FACTORISED, Pooling.MEAN, List.of(Target.values()), Engine.KERNELS),
+                Arguments.of(AdapterKind.MH_LORA, ApplyMode.DENSE, Pooling.MEAN, List.of(Target.Q, Target.K, Target.O), Engine.KERNELS),
+                Arguments.of(AdapterKind.MH_LORA, ApplyMode.FACTORISED, Pooling.MEAN, List.of(Target.values()), Engine.KERNELS),
+                Arguments.of(AdapterKind.HORA, ApplyMode.DENSE, Pooling.MEAN, List.of(Target.values()), Engine.KERNELS),
+                Arguments.of(AdapterKind.HORA, ApplyMode.FACTORISED, Pooling.CLS, List.of(Target.Q, Target.V), Engine.KERNELS),
+                Arguments.of(AdapterKind.HORA, ApplyMode.DENSE, Pooling.MEAN, List.of(Target.Q, Target.V, Target.FFN_IN),
+                        Engine.KERNELS_FACTOR_GRAPH),
+                Arguments.of(AdapterKind.LORA, ApplyMode.FACTORISED, Pooling.CLS, List.of(Target.Q, Target.V),
+                        Engine.KERNELS_FACTOR_GRAPH));
     }
 
     private static PeftModel model(AdapterKind kind, ApplyMode mode, Pooling pooling, List<Target> targets, Engine e) {
@@ -66,8 +71,8 @@ class KernelPathParityTest {
 
     @ParameterizedTest
     @MethodSource("cases")
-    void kernelsEqualSameDiff(AdapterKind kind, ApplyMode mode, Pooling pooling, List<Target> targets) {
-        PeftModel k = model(kind, mode, pooling, targets, Engine.KERNELS);
+    void kernelsEqualSameDiff(AdapterKind kind, ApplyMode mode, Pooling pooling, List<Target> targets, Engine engine) {
+        PeftModel k = model(kind, mode, pooling, targets, engine);
         PeftModel s = model(kind, mode, pooling, targets, Engine.SAMEDIFF);
         Map<String, INDArray> values = new LinkedHashMap<>();
         long seed = 11;

@@ -1,6 +1,7 @@
 package dev.hora.adapter.hora;
 
 import dev.hora.adapter.AbstractAdapter;
+import dev.hora.adapter.FactorKernel;
 import dev.hora.adapter.Factors;
 import dev.hora.adapter.Inits;
 import dev.hora.adapter.ProjectionShape;
@@ -169,5 +170,10 @@ public final class HoraAdapter extends AbstractAdapter {
             r = 2 * r;
         }
         return new Factors(a.permute(0, 2, 1), b.mul(config.scale()), heads, r);    // [H, d_in, r'], [H, r', d_h]
+    }
+
+    @Override
+    public FactorKernel kernel() {
+        return new HoraKernel(config, projections, heads);
     }
 }

@@ -1,6 +1,7 @@
 package dev.hora.adapter.lora;
 
 import dev.hora.adapter.AbstractAdapter;
+import dev.hora.adapter.FactorKernel;
 import dev.hora.adapter.Factors;
 import dev.hora.adapter.Inits;
 import dev.hora.adapter.ProjectionShape;
@@ -57,5 +58,10 @@ public final class LoraAdapter extends AbstractAdapter {
         SDVariable a = p.get(name(t, "A")).reshape(1, s.dIn(), r);               // [1, d_in, r]
         SDVariable b = p.get(name(t, "B")).mul(config.scale()).reshape(1, r, s.dOut()); // [1, r, d_out]
         return new Factors(a, b, 1, r);
+    }
+
+    @Override
+    public FactorKernel kernel() {
+        return new LoraKernel(projections, config.getRank(), config.scale());
     }
 }

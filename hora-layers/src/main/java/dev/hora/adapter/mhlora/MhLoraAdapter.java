@@ -1,6 +1,7 @@
 package dev.hora.adapter.mhlora;
 
 import dev.hora.adapter.AbstractAdapter;
+import dev.hora.adapter.FactorKernel;
 import dev.hora.adapter.Factors;
 import dev.hora.adapter.Inits;
 import dev.hora.adapter.ProjectionShape;
@@ -56,5 +57,10 @@ public final class MhLoraAdapter extends AbstractAdapter {
         SDVariable a = p.get(name(t, "A"));                        // [H, d_in, r]
         SDVariable b = p.get(name(t, "B")).mul(config.scale());    // [H, r, d_h]
         return new Factors(a, b, s.heads(), config.getRank());
+    }
+
+    @Override
+    public FactorKernel kernel() {
+        return new MhLoraKernel(projections, config.scale());
     }
 }

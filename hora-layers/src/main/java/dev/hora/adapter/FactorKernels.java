@@ -1,0 +1,122 @@
+package dev.hora.adapter;
+
+import dev.hora.config.ApplyMode;
+import dev.hora.config.Target;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The adapters' factors on the kernel path with explicit forward and backward passes over ND4J
+ * arrays: the contract and results of {@link FactorGraph} without SameDiff's per-op cost.
+ * <pre>
+ *   forward:   theta_l --(adapter_l.kernel(), per layer l)--> (a_t, b_t)        a [G, d_in, r], b [G, r, d_g]
+ *              FACTORISED: F_k = (a_t, b_t)
+ *              DENSE:      F_k = dW_t = [a_g b_g]_g                             [G, d_in, d_g] -> [d_in, d_out]
+ *   backward:  DENSE:      da_g = dW_g b_g^T,  db_g = a_g^T dW_g                dW_g = columns of head g
+ *              then (da_t, db_t) --(the kind's backward)--> dL/dtheta_l
+ * </pre>
+ * Modes as {@link FactorSource#mode}; parameters are the caller's live arrays (not copied), named by
+ * {@code naming(layer, param)}. {@link #backward} differentiates at the values of the last
+ * {@link #forward} (the step's factors; a fresh forward if there was none). Everything runs outside
+ * ND4J workspaces, in the parameters' data type.
+ */
+public final class FactorKernels implements FactorSource {
+    private final Map<Integer, Adapter> adapters;
+    private final Map<Integer, FactorKernel> kernels = new LinkedHashMap<>();
+    private final Map<Integer, Map<String, INDArray>> layerParams = new LinkedHashMap<>();
+    private final BiFunction<Integer, String, String> naming;
+    private final Map<Key, ApplyMode> modes = new LinkedHashMap<>();
+    private final Map<String, INDArray> params = new LinkedHashMap<>();
+    private Map<Integer, FactorKernel.Pass> last;
+
+    public FactorKernels(Map<Integer, Adapter> adapters, Map<Integer, Map<String, INDArray>> liveParams,
+                         BiFunction<Integer, String, String> naming) {
+        this.adapters = new LinkedHashMap<>(adapters);
+        this.naming = naming;
+        adapters.forEach((layer, adapter) -> {
+            kernels.put(layer, adapter.kernel());
+            layerParams.put(layer, liveParams.get(layer));
+            liveParams.get(layer).forEach((p, arr) -> params.put(naming.apply(layer, p), arr));
+            adapter.projections().forEach((t, shape) ->
+                    modes.put(new Key(layer, t), FactorSource.mode(adapter, kernels.get(layer).groups(t))));
+        });
+    }
+
+    @Override
+    public Map<Key, ApplyMode> modes() {
+        return Collections.unmodifiableMap(modes);
+    }
+
+    @Override
+    public Map<String, INDArray> parameters() {
+        return Collections.unmodifiableMap(params);
+    }
+
+    @Override
+    public Map<Key, Values> forward() {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            Map<Integer, FactorKernel.Pass> passes = passes();
+            Map<Key, Values> out = new LinkedHashMap<>();
+            passes.forEach((layer, pass) -> adapters.get(layer).projections().forEach((t, shape) -> {
+                Key k = new Key(layer, t);
+                FactorKernel.Pair f = pass.factors().get(t);
+                out.put(k, modes.get(k) == ApplyMode.DENSE
+                        ? new Values(ApplyMode.DENSE, null, null, deltaW(f.a(), f.b(), shape))
+                        : new Values(ApplyMode.FACTORISED, f.a(), f.b(), null));
+            }));
+            last = passes;
+            return out;
+        }
+    }
+
+    private Map<Integer, FactorKernel.Pass> passes() {
+        Map<Integer, FactorKernel.Pass> passes = new LinkedHashMap<>();
+        kernels.forEach((layer, kernel) -> passes.put(layer, kernel.forward(layerParams.get(layer))));
+        return passes;
+    }
+
+    @Override
+    public Map<String, INDArray> backward(Map<Key, Values> factorGradients) {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            Map<Integer, FactorKernel.Pass> passes = last != null ? last : passes();
+            Map<String, INDArray> grads = new LinkedHashMap<>();
+            passes.forEach((layer, pass) -> {
+                Map<Target, FactorKernel.Pair> g = new EnumMap<>(Target.class);
+                adapters.get(layer).projections().forEach((t, shape) -> {
+                    Key k = new Key(layer, t);
+                    Values v = factorGradients.get(k);
+                    if (v == null) {
+                        throw new IllegalArgumentException("no factor gradient for " + k);
+                    }
+                    FactorKernel.Pair f = pass.factors().get(t);
+                    g.put(t, modes.get(k) == ApplyMode.DENSE ? deltaWBackward(f.a(), f.b(), v.deltaW())
+                            : new FactorKernel.Pair(v.a(), v.b()));
+                });
+                Map<String, INDArray> d = pass.backward(g);
+                layerParams.get(layer).keySet().forEach(p -> grads.put(naming.apply(layer, p), d.get(p)));
+            });
+            return grads;
+        }
+    }
+
+    /** dW [d_in, d_out] = [a_1 b_1 | ... | a_G b_G] from a [G, d_in, r], b [G, r, d_g]. */
+    static INDArray deltaW(INDArray a, INDArray b, ProjectionShape s) {
+        INDArray blocks = Nd4j.matmul(a, b);                                             // [G, d_in, d_g]
+        return a.size(0) == 1 ? blocks.reshape(s.dIn(), s.dOut())
+                : blocks.permute(1, 0, 2).dup('c').reshape(s.dIn(), s.dOut());            // [d_in, d_out]
+    }
+
+    /** (da, db) from ddW [d_in, d_out]: da_g = ddW_g b_g^T [d_in, r], db_g = a_g^T ddW_g [r, d_g]. */
+    static FactorKernel.Pair deltaWBackward(INDArray a, INDArray b, INDArray dDeltaW) {
+        long g = a.size(0);
+        INDArray d3 = dDeltaW.dup('c').reshape(dDeltaW.size(0), g, b.size(2)).permute(1, 0, 2).dup('c'); // [G, d_in, d_g]
+        return new FactorKernel.Pair(Nd4j.matmul(d3, b, null, false, true, false),
+                Nd4j.matmul(a, d3, null, true, false, false));
+    }
+}
