@@ -2,6 +2,7 @@ package dev.hora.adapter;
 
 import dev.hora.config.ApplyMode;
 import dev.hora.config.Target;
+import dev.hora.kernels.StridedGemm;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *              FACTORISED: F_k = (a_t, b_t)
  *              DENSE:      F_k = dW_t = [a_g b_g]_g                             [G, d_in, d_g] -> [d_in, d_out]
  *   backward:  DENSE:      da_g = dW_g b_g^T,  db_g = a_g^T dW_g                dW_g = columns of head g
+ *              (DENSE per head: one BLAS GEMM on each head's column block of dW, read and written in place)
  *              then (da_t, db_t) --(the kind's backward)--> dL/dtheta_l
  * </pre>
  * Modes as {@link FactorSource#mode}; parameters are the caller's live arrays (not copied), named by
@@ -105,18 +107,53 @@ public final class FactorKernels implements FactorSource {
         }
     }
 
-    /** dW [d_in, d_out] = [a_1 b_1 | ... | a_G b_G] from a [G, d_in, r], b [G, r, d_g]. */
+    /**
+     * dW [d_in, d_out] = [a_1 b_1 | ... | a_G b_G] from a [G, d_in, r], b [G, r, d_g]: one GEMM per
+     * head written straight into its column block ({@link StridedGemm#batch}, no permute copies).
+     */
     static INDArray deltaW(INDArray a, INDArray b, ProjectionShape s) {
-        INDArray blocks = Nd4j.matmul(a, b);                                             // [G, d_in, d_g]
-        return a.size(0) == 1 ? blocks.reshape(s.dIn(), s.dOut())
-                : blocks.permute(1, 0, 2).dup('c').reshape(s.dIn(), s.dOut());            // [d_in, d_out]
+        int g = (int) a.size(0);
+        int dIn = (int) a.size(1);
+        int r = (int) a.size(2);
+        int dg = (int) b.size(2);
+        INDArray dw = Nd4j.create(a.dataType(), dIn, (long) g * dg);
+        Blocks o = new Blocks(g, dIn, r, dg);
+        StridedGemm.batch(false, false, dIn, dg, r, 1, c(a), o.a, r, c(b), o.b, dg, 0, dw, o.w, g * dg);
+        return dw.reshape(s.dIn(), s.dOut());
     }
 
     /** (da, db) from ddW [d_in, d_out]: da_g = ddW_g b_g^T [d_in, r], db_g = a_g^T ddW_g [r, d_g]. */
     static FactorKernel.Pair deltaWBackward(INDArray a, INDArray b, INDArray dDeltaW) {
-        long g = a.size(0);
-        INDArray d3 = dDeltaW.dup('c').reshape(dDeltaW.size(0), g, b.size(2)).permute(1, 0, 2).dup('c'); // [G, d_in, d_g]
-        return new FactorKernel.Pair(Nd4j.matmul(d3, b, null, false, true, false),
-                Nd4j.matmul(a, d3, null, true, false, false));
+        int g = (int) a.size(0);
+        int dIn = (int) a.size(1);
+        int r = (int) a.size(2);
+        int dg = (int) b.size(2);
+        INDArray dw = c(dDeltaW);
+        INDArray da = Nd4j.create(a.dataType(), g, dIn, r);
+        INDArray db = Nd4j.create(b.dataType(), g, r, dg);
+        Blocks o = new Blocks(g, dIn, r, dg);
+        StridedGemm.batch(false, true, dIn, r, dg, 1, dw, o.w, g * dg, c(b), o.b, dg, 0, da, o.a, r);
+        StridedGemm.batch(true, false, r, dg, dIn, 1, c(a), o.a, r, dw, o.w, g * dg, 0, db, o.b, dg);
+        return new FactorKernel.Pair(da, db);
+    }
+
+    private static INDArray c(INDArray x) {
+        return x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
+    }
+
+    /** Element offsets of head g's block: a_g, b_g, and its columns of dW. */
+    private static final class Blocks {
+        final long[] a, b, w;
+
+        Blocks(int g, int dIn, int r, int dg) {
+            a = new long[g];
+            b = new long[g];
+            w = new long[g];
+            for (int i = 0; i < g; i++) {
+                a[i] = (long) i * dIn * r;
+                b[i] = (long) i * r * dg;
+                w[i] = (long) i * dg;
+            }
+        }
     }
 }
