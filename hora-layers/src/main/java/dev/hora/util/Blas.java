@@ -1,5 +1,6 @@
 package dev.hora.util;
 
+import dev.hora.kernels.StridedGemm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -192,12 +193,16 @@ public final class Blas {
         }
     }
 
-    /** GFLOP/s of a float32 2048x384 by 384x1536 product through ND4J: median of {@code reps} after one warm-up. */
+    /**
+     * GFLOP/s of a float32 2048x384 by 384x1536 product as the kernel engine runs it ({@link StridedGemm}:
+     * the BLAS on ND4J's memory, row blocks over {@link dev.hora.kernels.Parallel}'s threads): median of
+     * {@code reps} after one warm-up.
+     */
     public static double measureGemmGflops(int reps) {
         return measureGemmGflops(2048, 384, 1536, reps);
     }
 
-    /** GFLOP/s (2mkn / time) of a float32 [m, k] x [k, n] product through ND4J, median of {@code reps}. */
+    /** GFLOP/s (2mkn / time) of a float32 [m, k] x [k, n] product through {@link StridedGemm}, median of {@code reps}. */
     public static double measureGemmGflops(int m, int k, int n, int reps) {
         if (reps < 1 || m < 1 || k < 1 || n < 1) {
             throw new IllegalArgumentException("m, k, n and reps must be >= 1, got " + m + ", " + k + ", " + n + ", " + reps);
@@ -205,11 +210,11 @@ public final class Blas {
         INDArray a = Nd4j.rand(DataType.FLOAT, m, k);
         INDArray b = Nd4j.rand(DataType.FLOAT, k, n);
         INDArray c = Nd4j.create(DataType.FLOAT, m, n);
-        a.mmuli(b, c);
+        StridedGemm.mm(a, false, b, false, c, 0);
         double[] s = new double[reps];
         for (int i = 0; i < reps; i++) {
             long t = System.nanoTime();
-            a.mmuli(b, c);
+            StridedGemm.mm(a, false, b, false, c, 0);
             s[i] = (System.nanoTime() - t) / 1e9;
         }
         Arrays.sort(s);
