@@ -19,7 +19,9 @@
  * copies) on the CPU backend and falls back to ND4J's {@code mmul} elsewhere (CUDA); the element-wise
  * kernels run fused Java loops in float on the CPU ({@code CpuLoops}, with SIMD bodies on the Vector API
  * when the JVM has {@code jdk.incubator.vector}) and ND4J ops otherwise (CUDA, double precision: the
- * portable path the finite-difference tests check). Memory comes from {@link dev.hora.kernels.Workspaces}:
+ * portable path the finite-difference tests check). Threads come from {@link dev.hora.kernels.Parallel}: every
+ * parallel section (row blocks of a GEMM, the per-head attention GEMMs, the loops) splits over one pool of
+ * Java threads, and the BLAS runs single-threaded inside each part. Memory comes from {@link dev.hora.kernels.Workspaces}:
  * one workspace per pass, one per layer inside it, so only saved activations outlive a layer and
  * nothing is left for the garbage collector.
  */
