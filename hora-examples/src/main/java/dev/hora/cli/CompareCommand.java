@@ -35,7 +35,7 @@ public class CompareCommand implements Callable<Integer> {
     @Option(names = "--adapters", defaultValue = "none,lora,mh-lora,hora", paramLabel = "LIST",
             description = "Variants: none, lora, mh-lora, hora, each optionally KIND:KEY=VALUE[:KEY=VALUE], e.g. "
                     + "hora:hidden-width=32:shared-pair=true. Keys: rank, alpha, seed-width (e), hidden-width (k), "
-                    + "activation, learnable-seeds, generator-lr, init, init-scale-a, shared-pair, per-head-output "
+                    + "activation, learnable-seeds, generator-lr, init, init-scale-a, shared-pair, per-head-output, dropout "
                     + "(default: ${DEFAULT-VALUE}).")
     String adapters;
     @Option(names = "--fractions", defaultValue = "0.05,0.1,0.25,1", paramLabel = "LIST",

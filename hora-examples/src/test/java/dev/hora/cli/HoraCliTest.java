@@ -68,7 +68,7 @@ class HoraCliTest {
         CliRunner r = CliRunner.run("finetune", "--train", train.toString(), "--test", test.toString(),
                 "--adapter", "mh-lora", "--rank", "4", "--targets", "v,q", "--layers", "3-5", "--lr", "5e-4",
                 "--epochs", "1", "--batch-size", "16", "--max-length", "64", "--seed", "7", "--threads", "1",
-                "--pooling", "CLS", "--output", out.toString());
+                "--pooling", "CLS", "--adapter-option", "dropout=0.2", "--output", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("backend: CPU (nd4j-native), 1 threads"), r.out());
         assertTrue(r.out().contains("trainable params: ") && r.out().contains("mh-lora: "), r.out());
@@ -85,6 +85,7 @@ class HoraCliTest {
         assertEquals(5e-4, s.lr());
         assertEquals(64, s.maxLength());
         assertEquals("cls", s.pooling(), "--pooling given (case-insensitive)");
+        assertEquals("0.2", s.adapterOptions().get("dropout"), "adapter dropout trains on the kernel engine");
         assertEquals(train.toAbsolutePath().toString(), s.train());
         assertNull(s.data());
         assertEquals(out.toAbsolutePath().toString(), s.output());

@@ -35,6 +35,7 @@ public final class AdapterOptions {
         KEYS.put("init-scale-a", (b, v) -> b.initScaleA(number("init-scale-a", v)));
         KEYS.put("shared-pair", (b, v) -> b.sharedPair(bool("shared-pair", v)));
         KEYS.put("per-head-output", (b, v) -> b.perHeadOutput(bool("per-head-output", v)));
+        KEYS.put("dropout", (b, v) -> b.dropout(number("dropout", v)));
     }
 
     private AdapterOptions() {

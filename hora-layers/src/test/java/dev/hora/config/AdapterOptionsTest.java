@@ -15,8 +15,9 @@ class AdapterOptionsTest {
     @Test
     void everyVariantSettingIsReachable() {
         Map<String, String> o = AdapterOptions.parse(List.of("k=32", "e=4", "activation=relu", "learnable-seeds=false",
-                "generator-lr=3", "init=xavier", "init-scale-a=0.5", "shared-pair=true", "rank=4", "alpha=8"));
+                "generator-lr=3", "init=xavier", "init-scale-a=0.5", "shared-pair=true", "rank=4", "alpha=8", "dropout=0.1"));
         AdapterConfig c = AdapterOptions.apply(AdapterConfig.builder(), o).build();
+        assertEquals(0.1, c.getDropout());
         assertEquals(32, c.getHiddenWidth());
         assertEquals(4, c.getSeedWidth());
         assertEquals(Activation.RELU, c.getActivation());
