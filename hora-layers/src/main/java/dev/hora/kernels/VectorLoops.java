@@ -17,6 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorLoops {
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
+    /** Int lanes of SP's shape: conversions name it (convert(op, part) left JDK 17 in its slow species checks). */
+    private static final VectorSpecies<Integer> ISP = IntVector.SPECIES_PREFERRED;
 
     private VectorLoops() {
     }
@@ -75,8 +77,8 @@ final class VectorLoops {
     /** exp of every lane (Cephes expf). */
     static FloatVector exp(FloatVector x) {
         FloatVector cl = x.max(-87.3f).min(88.3f);
-        IntVector k = (IntVector) cl.mul(1.44269504f).convert(VectorOperators.F2I, 0);
-        FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+        IntVector k = (IntVector) cl.mul(1.44269504f).convertShape(VectorOperators.F2I, ISP, 0);
+        FloatVector kf = (FloatVector) k.convertShape(VectorOperators.I2F, SP, 0);
         FloatVector r = kf.fma(c(-0.693359375f), cl);
         r = kf.fma(c(2.12194440e-4f), r);
         FloatVector p = r.fma(c(1.9875691500e-4f), c(1.3981999507e-3f));
