@@ -40,6 +40,13 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
         export OPENBLAS_CORETYPE
     fi
 fi
+# And OMP_NUM_THREADS=1 unless set: libnd4j's OpenMP team, used by the few ND4J ops around the kernels, then
+# never waits on a core the kernels' threads hold (Nd4j.getEnvironment().setMaxThreads(1) alone left a small
+# norm2 at ~0.5 ms a call on a busy machine, ~60 us with this).
+if [ -z "${OMP_NUM_THREADS:-}" ]; then
+    OMP_NUM_THREADS=1
+    export OMP_NUM_THREADS
+fi
 if [ -z "${OPENBLAS_NUM_THREADS:-}" ]; then
     OPENBLAS_NUM_THREADS=1
     export OPENBLAS_NUM_THREADS
