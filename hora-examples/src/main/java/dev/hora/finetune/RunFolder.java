@@ -103,8 +103,11 @@ public final class RunFolder {
 
     /** Imports the source's ONNX encoder. */
     public static ImportedBert importModel(ModelSource source) throws IOException {
+        ImportedBert bert;
         try (InputStream in = source.openModel()) {
-            return BertOnnx.fromBytes(source.description(), in.readAllBytes());
+            bert = BertOnnx.fromBytes(source.description(), in.readAllBytes());
         }
+        Resources.returnImportHeap();
+        return bert;
     }
 }
