@@ -35,7 +35,7 @@ public class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--predictions", paramLabel = "FILE",
             description = "Score these predictions (one label or index per line, test-set order) instead of a model.")
     Path predictions;
-    @Option(names = "--seed", paramLabel = "N", description = "Seed of the split (default: the run's, else 42).")
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the test split (default: the run's, for a hora compare cell the sweep's --split-seed; else 42).")
     Long seed;
     @Option(names = "--output", paramLabel = "FILE", description = "Write the metrics JSON here (default: print it).")
     Path output;
@@ -51,7 +51,7 @@ public class EvaluateCommand implements Callable<Integer> {
             dataOptions.useRunData(model.settings());
         }
         dataOptions.validate();
-        long splitSeed = seed != null ? seed : model != null ? model.settings().seed() : 42;
+        long splitSeed = seed != null ? seed : model != null ? model.settings().testSplitSeed() : 42;
         Split split = dataOptions.load(splitSeed);
         ClassificationReport r;
         if (model == null) {

@@ -155,7 +155,7 @@ public class FinetuneCommand implements Callable<Integer> {
                 kind, none ? 0 : rank, none ? 0 : a, t, l, lr, epochs, batchSize, modelOptions.maxLength,
                 pool.name().toLowerCase(Locale.ROOT), seed,
                 out.toAbsolutePath().normalize().toString(), resume, th, checkpointEvery, valFraction, steps, evalEvery,
-                opts);
+                opts, null);
     }
 
     /** --resume needs a checkpoint; a fresh run refuses to overwrite one. */

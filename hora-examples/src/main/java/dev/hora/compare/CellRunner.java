@@ -67,7 +67,8 @@ final class CellRunner {
         FinetuneSettings s = new FinetuneSettings(spec.model(), spec.tokenizer(), spec.data(), spec.train(),
                 spec.test(), spec.testFraction(), fraction, v.kind(), none ? 0 : rank, none ? 0 : alpha,
                 none ? java.util.List.of() : spec.targets(), spec.layers(), lr, 1, spec.batchSize(), spec.maxLength(),
-                ModelSource.defaultPooling(spec.model()).name().toLowerCase(Locale.ROOT), seed, dir.toString(), false, threads, 0, spec.valFraction(), spec.steps(), spec.evalEvery(), options);
+                ModelSource.defaultPooling(spec.model()).name().toLowerCase(Locale.ROOT), seed, dir.toString(), false, threads, 0, spec.valFraction(), spec.steps(), spec.evalEvery(), options,
+                spec.splitSeed());
         s.write(dir.resolve(FinetuneSettings.FILE));
         Finetuner.Result r;
         try (OutputStream os = Files.newOutputStream(dir.resolve("log.txt"));

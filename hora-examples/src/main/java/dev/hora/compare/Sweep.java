@@ -172,7 +172,7 @@ public final class Sweep {
 
     private AdapterConfig config(Variant v, int rank) {
         return RunSpec.adapterConfig(new FinetuneSettings(null, null, null, null, null, 0, 1, v.kind(), rank, 2.0 * rank,
-                spec.targets(), spec.layers(), 1e-3, 1, 1, 8, null, 1, "", false, 1, 0, 0, 0, 0, v.options()));
+                spec.targets(), spec.layers(), 1e-3, 1, 1, 8, null, 1, "", false, 1, 0, 0, 0, 0, v.options(), null));
     }
 
     /** Writes sweep.json on the first start; a resumed sweep must have the same settings. */

@@ -14,7 +14,9 @@ import java.util.List;
  * share of the training data held out for validation (0 = none); {@code steps > 0}: train exactly that
  * many optimizer steps (repeating epochs), else {@code epochs} epochs; {@code evalEvery > 0}: validate
  * every that many steps (and after every epoch); {@code adapterOptions}: KEY=VALUE settings of
- * {@link dev.hora.config.AdapterOptions} (null or empty = defaults).
+ * {@link dev.hora.config.AdapterOptions} (null or empty = defaults); {@code splitSeed}: the seed of the test
+ * split when it is not {@code seed} (a {@code hora compare} cell: the sweep's {@code --split-seed}, while
+ * {@code seed} draws the cell's subsample), null otherwise and in runs written before it existed.
  */
 public record FinetuneSettings(
         String model, String tokenizer, String data, String train, String test,
@@ -22,10 +24,15 @@ public record FinetuneSettings(
         dev.hora.config.AdapterKind adapter, int rank, double alpha, List<String> targets, List<Integer> layers,
         double lr, int epochs, int batchSize, int maxLength, String pooling, long seed,
         String output, boolean resume, int threads, int checkpointEvery,
-        double valFraction, int steps, int evalEvery, java.util.Map<String, String> adapterOptions) {
+        double valFraction, int steps, int evalEvery, java.util.Map<String, String> adapterOptions, Long splitSeed) {
 
     /** File name inside the output directory. */
     public static final String FILE = "settings.json";
+
+    /** The seed that drew the test split: {@code splitSeed}, else {@code seed}. */
+    public long testSplitSeed() {
+        return splitSeed != null ? splitSeed : seed;
+    }
 
     /** The LoRA scale s = alpha / rank (0 for adapter none). */
     public double scale() {

@@ -40,6 +40,9 @@ record RunFingerprint(Map<String, String> values) {
         Map<String, String> v = new TreeMap<>();
         ObjectNode settings = MetricsJson.MAPPER.valueToTree(s);
         settings.remove(List.of("output", "resume", "checkpointEvery"));   // where and how often, not what
+        if (s.splitSeed() == null) {
+            settings.remove("splitSeed");                                    // runs written before it existed
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = settings.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             v.put("settings." + e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());

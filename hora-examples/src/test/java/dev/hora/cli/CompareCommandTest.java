@@ -116,4 +116,29 @@ class CompareCommandTest {
         assertEquals(2, other.code(), other.err());
         assertTrue(other.err().contains("other settings") && other.err().contains("steps 2 -> 3"), other.err());
     }
+
+    @Test
+    void aCellIsEvaluatedOnTheSweepsTestSplit() throws IOException {
+        Path out = dir.resolve("held-out");
+        List<String> a = new ArrayList<>(List.of("compare", "--train", train.toString(), "--test-fraction", "0.34",
+                "--split-seed", "7", "--adapters", "lora", "--fractions", "1", "--seeds", "2", "--steps", "2",
+                "--lr-grid", "1e-3", "--batch-size", "4", "--max-length", "16", "--threads", "1", "--val-fraction",
+                "0.25", "--output", out.toString()));
+        CliRunner sweep = CliRunner.run(a.toArray(String[]::new));
+        assertEquals(0, sweep.code(), sweep.err());
+        for (CellResult c : new RunsFile(out).read()) {
+            Path cell;
+            try (var dirs = Files.list(out.resolve("cells"))) {
+                cell = dirs.filter(d -> d.getFileName().toString().contains("-s" + c.seed() + "-")).findFirst().orElseThrow();
+            }
+            dev.hora.finetune.FinetuneSettings s = dev.hora.finetune.FinetuneSettings.read(
+                    cell.resolve(dev.hora.finetune.FinetuneSettings.FILE));
+            assertEquals(c.seed(), s.seed());
+            assertEquals(7L, s.testSplitSeed(), "the cell records the sweep's test split, not its own seed");
+            CliRunner ev = CliRunner.run("evaluate", "--model-path", cell.toString());
+            assertEquals(0, ev.code(), ev.err());
+            com.fasterxml.jackson.databind.JsonNode j = dev.hora.metrics.MetricsJson.MAPPER.readTree(ev.out());
+            assertEquals(c.testAccuracy(), j.get("accuracy").asDouble(), 1e-12, "evaluate scores the cell's own test split: " + ev.out());
+        }
+    }
 }

@@ -12,7 +12,7 @@ class FinetuneSettingsTest {
     private static FinetuneSettings settings(int epochs, int steps) {
         return new FinetuneSettings("all-minilm-l6-v2", null, "uci-sentiment", null, null, 0.2, 1, AdapterKind.LORA, 4,
                 8, List.of("query", "value"), null, 1e-3, epochs, 8, 64, "mean", 42, "/tmp/run", false, 1, 0, 0.1, steps,
-                0, Map.of());
+                0, Map.of(), null);
     }
 
     @Test
