@@ -55,23 +55,7 @@ class FactorKernelsGradientTest {
         return l;
     }
 
-    /** Largest |fd - an| / max(|fd| + |an|, 1e-10) over the elements of x (perturbed in place, restored). */
     private static double maxRelError(INDArray x, java.util.function.DoubleSupplier loss, INDArray analytic) {
-        double h = 1e-6;
-        INDArray flat = x.reshape(x.length());
-        INDArray an = analytic.dup('c').reshape(x.length());
-        double worst = 0;
-        for (long i = 0; i < flat.length(); i++) {
-            double v = flat.getDouble(i);
-            flat.putScalar(i, v + h);
-            double lp = loss.getAsDouble();
-            flat.putScalar(i, v - h);
-            double lm = loss.getAsDouble();
-            flat.putScalar(i, v);
-            double fd = (lp - lm) / (2 * h);
-            double ai = an.getDouble(i);
-            worst = Math.max(worst, Math.abs(fd - ai) / Math.max(Math.abs(fd) + Math.abs(ai), 1e-10));
-        }
-        return worst;
+        return dev.hora.kernels.FiniteDifferences.maxRelError(x, loss::getAsDouble, analytic);
     }
 }

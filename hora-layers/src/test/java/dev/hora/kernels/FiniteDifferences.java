@@ -4,7 +4,7 @@ import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Central finite differences of a scalar function of an array, element by element, in double. */
-final class FiniteDifferences {
+public final class FiniteDifferences {
     private FiniteDifferences() {
     }
 
@@ -15,7 +15,7 @@ final class FiniteDifferences {
      * @param loss     L evaluated at the current x
      * @param analytic dL/dx from the kernel's backward, shape of x
      */
-    static double maxRelError(INDArray x, Supplier<Double> loss, INDArray analytic) {
+    public static double maxRelError(INDArray x, Supplier<Double> loss, INDArray analytic) {
         double h = 1e-6;
         INDArray flat = x.reshape(x.length());
         INDArray g = analytic.dup('c').reshape(x.length());
