@@ -261,4 +261,25 @@ final class CpuLoops {
             }
         });
     }
+
+    /** w[:, col0 : col0 + n] += dw, row by row (w [rows, ld], dw [rows, n]). */
+    static void addColumns(INDArray w, long col0, INDArray dw) {
+        int rows = (int) dw.size(0);
+        int n = (int) dw.size(1);
+        long ld = w.size(1);
+        FloatBuffer wb = buf(w), db = buf(dw);
+        parallelRows(rows, (from, to) -> {
+            float[] a = new float[n];
+            float[] b = new float[n];
+            for (int row = from; row < to; row++) {
+                int o = (int) (row * ld + col0);
+                wb.get(o, a);
+                db.get(row * n, b);
+                for (int j = 0; j < n; j++) {
+                    a[j] += b[j];
+                }
+                wb.put(o, a);
+            }
+        });
+    }
 }

@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The CPU float loops against the portable ND4J-op path of the same kernels (which the double
@@ -82,5 +83,22 @@ class CpuLoopsTest {
             });
             assertTrue(att < 1e-5, "attention " + att);
         }
+    }
+
+    @Test
+    void addColumnsEqualsTheViewsAdd() {
+        INDArray w = Nd4j.rand(DataType.FLOAT, 37, 50);
+        INDArray dw = Nd4j.rand(DataType.FLOAT, 37, 13).subi(0.5);
+        INDArray expect = w.dup();
+        expect.get(NDArrayIndex.all(), NDArrayIndex.interval(21, 34)).addi(dw);
+        assertTrue(CpuLoops.applies(w, dw), "the CPU loop runs here");
+        Linear.addColumns(w, 21, dw);
+        assertTrue(w.equalsWithEps(expect, 0), "only columns 21..33 change, by exactly dw");
+        INDArray d = Nd4j.rand(DataType.DOUBLE, 5, 9);
+        INDArray e = d.dup();
+        INDArray dd = Nd4j.rand(DataType.DOUBLE, 5, 3);
+        e.get(NDArrayIndex.all(), NDArrayIndex.interval(6, 9)).addi(dd);
+        Linear.addColumns(d, 6, dd);                                   // double: the portable path
+        assertTrue(d.equalsWithEps(e, 0));
     }
 }

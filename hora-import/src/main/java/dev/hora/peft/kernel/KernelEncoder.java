@@ -22,7 +22,6 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A BERT encoder's frozen trunk on the kernels of {@code dev.hora.kernels}, with adapters at any
@@ -160,8 +159,7 @@ public final class KernelEncoder {
                 if (qkvW == w.qkvW()) {
                     qkvW = w.qkvW().dup('c');
                 }
-                qkvW.get(NDArrayIndex.all(), NDArrayIndex.interval((long) t.ordinal() * d, (long) (t.ordinal() + 1) * d))
-                        .addi(f.deltaW());
+                Linear.addColumns(qkvW, (long) t.ordinal() * d, f.deltaW());
             }
         }
         INDArray qkv = Linear.forward(x, qkvW, w.qkvB());
