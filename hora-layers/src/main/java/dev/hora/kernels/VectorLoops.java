@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorLoops {
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
-    /** Int lanes of SP's shape: conversions name it (convert(op, part) left JDK 17 in its slow species checks). */
-    private static final VectorSpecies<Integer> ISP = IntVector.SPECIES_PREFERRED;
+    private static final float MAGIC = 12582912f;                       // 1.5 * 2^23
+    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
 
     private VectorLoops() {
     }
@@ -74,11 +74,16 @@ final class VectorLoops {
         }
     }
 
-    /** exp of every lane (Cephes expf). */
+    /**
+     * exp of every lane (Cephes expf), k = round(x log2 e) by the 1.5 2^23 trick: adding it leaves k in the
+     * low mantissa bits, so k comes out by reinterpreting the bits (JDK 17's C2 has no 16-lane float-to-int
+     * cast here: that convert fell back to boxed vectors and took the whole loop with it).
+     */
     static FloatVector exp(FloatVector x) {
         FloatVector cl = x.max(-87.3f).min(88.3f);
-        IntVector k = (IntVector) cl.mul(1.44269504f).convertShape(VectorOperators.F2I, ISP, 0);
-        FloatVector kf = (FloatVector) k.convertShape(VectorOperators.I2F, SP, 0);
+        FloatVector t = cl.fma(c(1.44269504f), c(MAGIC));                   // MAGIC + k, rounded to nearest
+        FloatVector kf = t.sub(MAGIC);
+        IntVector k = t.reinterpretAsInts().sub(MAGIC_BITS);
         FloatVector r = kf.fma(c(-0.693359375f), cl);
         r = kf.fma(c(2.12194440e-4f), r);
         FloatVector p = r.fma(c(1.9875691500e-4f), c(1.3981999507e-3f));
@@ -94,24 +99,26 @@ final class VectorLoops {
     /** v[0..n) = softmax(v + m) in place. */
     static void softmax(float[] v, float[] m, int mOff, int n) {
         int up = SP.loopBound(n);
-        float max = Float.NEGATIVE_INFINITY;
+        FloatVector vmax = c(Float.NEGATIVE_INFINITY);                      // one reduction per row, not per vector
         int i = 0;
         for (; i < up; i += SP.length()) {
             FloatVector s = FloatVector.fromArray(SP, v, i).add(FloatVector.fromArray(SP, m, mOff + i));
             s.intoArray(v, i);
-            max = Math.max(max, s.reduceLanes(VectorOperators.MAX));
+            vmax = vmax.max(s);
         }
+        float max = vmax.reduceLanes(VectorOperators.MAX);
         for (; i < n; i++) {
             v[i] += m[mOff + i];
             max = Math.max(max, v[i]);
         }
-        float sum = 0;
+        FloatVector vsum = c(0f);
         i = 0;
         for (; i < up; i += SP.length()) {
             FloatVector e = exp(FloatVector.fromArray(SP, v, i).sub(max));
             e.intoArray(v, i);
-            sum += e.reduceLanes(VectorOperators.ADD);
+            vsum = vsum.add(e);
         }
+        float sum = vsum.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             v[i] = CpuLoops.exp(v[i] - max);
             sum += v[i];
