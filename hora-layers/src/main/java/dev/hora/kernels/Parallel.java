@@ -49,9 +49,9 @@ public final class Parallel {
                 pool = null;
             }
             threads = n;
+            singleThreadedNative();
+            owned = true;
         }
-        owned = false;
-        ownThreads();
     }
 
     /**
@@ -63,13 +63,17 @@ public final class Parallel {
         if (!owned) {
             synchronized (Parallel.class) {
                 if (!owned) {
-                    Nd4j.factory().blas().setMaxThreads(1);
-                    Nd4j.getEnvironment().setMaxThreads(1);
-                    Nd4j.getEnvironment().setMaxMasterThreads(1);
+                    singleThreadedNative();
                     owned = true;
                 }
             }
         }
+    }
+
+    private static void singleThreadedNative() {
+        Nd4j.factory().blas().setMaxThreads(1);
+        Nd4j.getEnvironment().setMaxThreads(1);
+        Nd4j.getEnvironment().setMaxMasterThreads(1);
     }
 
     /** Parts for {@code n} independent items of {@code workPerItem} each: 1 when too little to share. */

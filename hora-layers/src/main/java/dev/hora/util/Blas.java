@@ -194,28 +194,34 @@ public final class Blas {
     }
 
     /**
-     * GFLOP/s of a float32 2048x384 by 384x1536 product as the kernel engine runs it ({@link StridedGemm}:
-     * the BLAS on ND4J's memory, row blocks over {@link dev.hora.kernels.Parallel}'s threads): median of
-     * {@code reps} after one warm-up.
+     * GFLOP/s of a float32 2048x384 by 384x1536 product as an engine runs it: median of {@code reps}
+     * after one warm-up. {@code kernels}: through {@link StridedGemm} (the BLAS on ND4J's memory, row
+     * blocks over {@link dev.hora.kernels.Parallel}'s threads); else ND4J's {@code mmul} (the BLAS with
+     * its own threads, as SameDiff calls it). Changes no thread setting.
      */
-    public static double measureGemmGflops(int reps) {
-        return measureGemmGflops(2048, 384, 1536, reps);
+    public static double measureGemmGflops(int reps, boolean kernels) {
+        return measureGemmGflops(2048, 384, 1536, reps, kernels);
     }
 
-    /** GFLOP/s (2mkn / time) of a float32 [m, k] x [k, n] product through {@link StridedGemm}, median of {@code reps}. */
-    public static double measureGemmGflops(int m, int k, int n, int reps) {
+    /** GFLOP/s (2mkn / time) of a float32 [m, k] x [k, n] product, median of {@code reps}; see above. */
+    public static double measureGemmGflops(int m, int k, int n, int reps, boolean kernels) {
         if (reps < 1 || m < 1 || k < 1 || n < 1) {
             throw new IllegalArgumentException("m, k, n and reps must be >= 1, got " + m + ", " + k + ", " + n + ", " + reps);
         }
         INDArray a = Nd4j.rand(DataType.FLOAT, m, k);
         INDArray b = Nd4j.rand(DataType.FLOAT, k, n);
         INDArray c = Nd4j.create(DataType.FLOAT, m, n);
-        StridedGemm.mm(a, false, b, false, c, 0);
         double[] s = new double[reps];
-        for (int i = 0; i < reps; i++) {
+        for (int i = -1; i < reps; i++) {
             long t = System.nanoTime();
-            StridedGemm.mm(a, false, b, false, c, 0);
-            s[i] = (System.nanoTime() - t) / 1e9;
+            if (kernels) {
+                StridedGemm.mm(a, false, b, false, c, 0);
+            } else {
+                a.mmuli(b, c);
+            }
+            if (i >= 0) {
+                s[i] = (System.nanoTime() - t) / 1e9;
+            }
         }
         Arrays.sort(s);
         return 2.0 * m * k * n / s[reps / 2] / 1e9;

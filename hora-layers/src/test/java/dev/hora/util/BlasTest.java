@@ -124,10 +124,30 @@ class BlasTest {
 
     @Test
     void gemmMeasurementRunsAndChecksItsArguments() {
-        double g = Blas.measureGemmGflops(64, 32, 48, 3);
-        assertTrue(g > 0 && Double.isFinite(g), "GFLOP/s " + g);
-        assertThrows(IllegalArgumentException.class, () -> Blas.measureGemmGflops(0));
-        assertThrows(IllegalArgumentException.class, () -> Blas.measureGemmGflops(8, 0, 8, 1));
+        for (boolean kernels : new boolean[] {true, false}) {
+            double g = Blas.measureGemmGflops(64, 32, 48, 3, kernels);
+            assertTrue(g > 0 && Double.isFinite(g), "GFLOP/s " + g);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Blas.measureGemmGflops(0, true));
+        assertThrows(IllegalArgumentException.class, () -> Blas.measureGemmGflops(8, 0, 8, 1, false));
+    }
+
+    /**
+     * `hora bench --engine samediff` measures with the BLAS threads SameDiff gets and leaves them as
+     * they were (the kernel engine's GEMM would make the BLAS single-threaded).
+     */
+    @Test
+    void ndArrayGemmMeasurementKeepsTheBlasThreads() {
+        var blas = org.nd4j.linalg.factory.Nd4j.factory().blas();
+        int before = blas.getMaxThreads();
+        try {
+            blas.setMaxThreads(2);
+            assumeTrue(blas.getMaxThreads() == 2, "this BLAS cannot be given 2 threads");
+            Blas.measureGemmGflops(512, 256, 256, 2, false);
+            assertEquals(2, blas.getMaxThreads());
+        } finally {
+            blas.setMaxThreads(before);
+        }
     }
 
     private static String sourced(Path script, Path cpuinfo, String preset) throws IOException, InterruptedException {
