@@ -25,23 +25,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (shared, not copied), named by {@code naming(layer, param)}. {@link FactorKernels} computes the same
  * without SameDiff's per-op cost; this graph stays the reference it is tested against.
  */
-public final class FactorGraph implements FactorSource {
+public final class FactorGraph extends AbstractFactorSource {
 
     private final SameDiff sd = SameDiff.create();
-    private final Map<Key, ApplyMode> modes = new LinkedHashMap<>();
-    private final Map<String, INDArray> params = new LinkedHashMap<>();
     private final List<String> outputs = new ArrayList<>();
 
     public FactorGraph(Map<Integer, Adapter> adapters, Map<Integer, Map<String, INDArray>> liveParams,
                        BiFunction<Integer, String, String> naming) {
+        super(liveParams, adapters.keySet(), naming);
         List<SDVariable> terms = new ArrayList<>();
         adapters.forEach((layer, adapter) -> {
             Map<String, SDVariable> vars = new LinkedHashMap<>();
-            liveParams.get(layer).forEach((p, arr) -> {
-                String name = naming.apply(layer, p);
-                vars.put(p, sd.var(name, arr));
-                params.put(name, arr);
-            });
+            liveParams.get(layer).forEach((p, arr) -> vars.put(p, sd.var(naming.apply(layer, p), arr)));
             adapter.projections().forEach((t, shape) -> {
                 Key key = new Key(layer, t);
                 Factors f = adapter.factors(sd, vars, t);
@@ -76,16 +71,6 @@ public final class FactorGraph implements FactorSource {
 
     private static String gradName(String out) {
         return "grad." + out;
-    }
-
-    @Override
-    public Map<Key, ApplyMode> modes() {
-        return Collections.unmodifiableMap(modes);
-    }
-
-    @Override
-    public Map<String, INDArray> parameters() {
-        return Collections.unmodifiableMap(params);
     }
 
     @Override

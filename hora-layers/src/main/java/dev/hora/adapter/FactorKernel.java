@@ -12,7 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   forward:   theta (keys of paramShapes) --> per target t: (a_t [G, d_in, r], b_t [G, r, d_out/G], s folded in)
  *   backward:  (da_t, db_t) per target     --> dL/dtheta, same keys and shapes as theta
  * </pre>
- * Implemented next to each kind: {@code LoraKernel}, {@code MhLoraKernel}, {@code HoraKernel}.
+ * Implementations: {@link DirectFactorKernel} (LoRA, MH-LoRA: the parameters are the factors) and
+ * {@code HoraKernel} (the hypernetwork).
  */
 public interface FactorKernel {
 

@@ -3,7 +3,6 @@ package dev.hora.adapter;
 import dev.hora.config.ApplyMode;
 import dev.hora.config.Target;
 import dev.hora.kernels.StridedGemm;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,36 +27,24 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link #forward} (the step's factors; a fresh forward if there was none). Everything runs outside
  * ND4J workspaces, in the parameters' data type.
  */
-public final class FactorKernels implements FactorSource {
+public final class FactorKernels extends AbstractFactorSource {
     private final Map<Integer, Adapter> adapters;
     private final Map<Integer, FactorKernel> kernels = new LinkedHashMap<>();
     private final Map<Integer, Map<String, INDArray>> layerParams = new LinkedHashMap<>();
     private final BiFunction<Integer, String, String> naming;
-    private final Map<Key, ApplyMode> modes = new LinkedHashMap<>();
-    private final Map<String, INDArray> params = new LinkedHashMap<>();
     private Map<Integer, FactorKernel.Pass> last;
 
     public FactorKernels(Map<Integer, Adapter> adapters, Map<Integer, Map<String, INDArray>> liveParams,
                          BiFunction<Integer, String, String> naming) {
+        super(liveParams, adapters.keySet(), naming);
         this.adapters = new LinkedHashMap<>(adapters);
         this.naming = naming;
         adapters.forEach((layer, adapter) -> {
             kernels.put(layer, adapter.kernel());
             layerParams.put(layer, liveParams.get(layer));
-            liveParams.get(layer).forEach((p, arr) -> params.put(naming.apply(layer, p), arr));
             adapter.projections().forEach((t, shape) ->
                     modes.put(new Key(layer, t), FactorSource.mode(adapter, kernels.get(layer).groups(t))));
         });
-    }
-
-    @Override
-    public Map<Key, ApplyMode> modes() {
-        return Collections.unmodifiableMap(modes);
-    }
-
-    @Override
-    public Map<String, INDArray> parameters() {
-        return Collections.unmodifiableMap(params);
     }
 
     @Override

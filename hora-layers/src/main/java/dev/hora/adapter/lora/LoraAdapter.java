@@ -1,6 +1,7 @@
 package dev.hora.adapter.lora;
 
 import dev.hora.adapter.AbstractAdapter;
+import dev.hora.adapter.DirectFactorKernel;
 import dev.hora.adapter.FactorKernel;
 import dev.hora.adapter.Factors;
 import dev.hora.adapter.Inits;
@@ -62,6 +63,6 @@ public final class LoraAdapter extends AbstractAdapter {
 
     @Override
     public FactorKernel kernel() {
-        return new LoraKernel(projections, config.getRank(), config.scale());
+        return DirectFactorKernel.oneGroup(projections, config.getRank(), config.scale());
     }
 }

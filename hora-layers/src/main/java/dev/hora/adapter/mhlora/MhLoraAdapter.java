@@ -1,6 +1,7 @@
 package dev.hora.adapter.mhlora;
 
 import dev.hora.adapter.AbstractAdapter;
+import dev.hora.adapter.DirectFactorKernel;
 import dev.hora.adapter.FactorKernel;
 import dev.hora.adapter.Factors;
 import dev.hora.adapter.Inits;
@@ -61,6 +62,6 @@ public final class MhLoraAdapter extends AbstractAdapter {
 
     @Override
     public FactorKernel kernel() {
-        return new MhLoraKernel(projections, config.scale());
+        return DirectFactorKernel.perHead(projections, config.getRank(), config.scale());
     }
 }
