@@ -79,12 +79,24 @@ public final class Summary {
 
     /** A Markdown table of {@code metric} (rows: variants; columns: fractions). */
     public String table(String title, ToDoubleFunction<CellResult> metric) {
-        StringBuilder sb = new StringBuilder(header(title + " | trainable | rank"));
+        return table(title, metric, false);
+    }
+
+    /**
+     * A Markdown table of {@code metric}; with {@code allCells} a last column pools every finished cell
+     * of the variant (all fractions and seeds): the score to choose a variant by, on validation.
+     */
+    public String table(String title, ToDoubleFunction<CellResult> metric, boolean allCells) {
+        StringBuilder sb = new StringBuilder(header(title + " | trainable | rank", allCells));
         for (String v : variants) {
             sb.append("| ").append(v).append(" | ").append(trainable(v) < 0 ? "-"
                     : String.format(Locale.ROOT, "%,d", trainable(v))).append(" | ").append(rank(v) < 0 ? "-" : rank(v));
             for (double f : fractions) {
                 sb.append(" | ").append(format(interval(v, f, metric), false));
+            }
+            if (allCells) {
+                List<Double> all = cells.stream().filter(c -> c.variant().equals(v)).map(metric::applyAsDouble).toList();
+                sb.append(" | ").append(format(all.isEmpty() ? null : Interval.of(all), false));
             }
             sb.append(" |\n");
         }
@@ -97,7 +109,7 @@ public final class Summary {
         if (lora == null || horaVariants().isEmpty()) {
             return "_No paired difference: the sweep needs a `lora` and a `hora` variant._\n";
         }
-        StringBuilder sb = new StringBuilder(header("difference"));
+        StringBuilder sb = new StringBuilder(header("difference", false));
         for (String h : horaVariants()) {
             sb.append("| ").append(h).append(" - ").append(lora);
             for (double f : fractions) {
@@ -108,12 +120,14 @@ public final class Summary {
         return sb.toString();
     }
 
-    private String header(String first) {
+    private String header(String first, boolean allCells) {
         StringBuilder sb = new StringBuilder("| ").append(first);
         for (double f : fractions) {
             sb.append(" | ").append(percent(f));
         }
-        sb.append(" |\n|").append(" --- |".repeat(first.split("\\|").length + fractions.size())).append('\n');
+        sb.append(allCells ? " | all cells" : "");
+        sb.append(" |\n|").append(" --- |".repeat(first.split("\\|").length + fractions.size() + (allCells ? 1 : 0)))
+                .append('\n');
         return sb.toString();
     }
 

@@ -54,7 +54,9 @@ final class SummaryReport {
                         + "below 0, it lost; across 0, the sweep cannot tell them apart.\n\n");
         sb.append("## Test macro-F1\n\n").append(s.table("variant", CellResult::testMacroF1)).append('\n');
         sb.append("## Validation accuracy at the selected step\n\n")
-                .append(s.table("variant", CellResult::validationAccuracy)).append('\n');
+                .append(s.table("variant", CellResult::validationAccuracy, true))
+                .append("\nChoose among variants by validation (\"all cells\" pools every fraction and seed), "
+                        + "never by the test tables above.\n\n");
         sb.append("Cells: `runs.jsonl` (one line per finished cell); chart: `summary.png`.\n");
         AtomicFiles.writeBytes(file, sb.toString().getBytes(StandardCharsets.UTF_8));
     }

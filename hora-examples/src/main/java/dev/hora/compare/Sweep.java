@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The sweep of {@code hora compare}: plan and check every cell, choose each variant's learning rate
@@ -31,11 +32,15 @@ import java.util.Map;
  *             wins (earlier grid value on ties); that run is also the sweep's cell there
  *   4. cells: fraction x seed x variant, in that order (pairs complete early); progress and ETA
  * </pre>
+ * A resumed sweep may grow (more variants, fractions or seeds; sweep.json is rewritten), so a variant
+ * found later can join the same table without re-running the finished cells.
  */
 public final class Sweep {
     public static final String SPEC_FILE = "sweep.json";
     public static final String SUMMARY_MD = "summary.md";
     public static final String SUMMARY_PNG = "summary.png";
+    /** Settings of sweep.json that a resumed sweep may grow. */
+    private static final Set<String> GROWABLE = Set.of("variants", "fractions", "seeds");
 
     private final SweepSpec spec;
     private final List<Variant> variants;
@@ -175,25 +180,61 @@ public final class Sweep {
                 spec.targets(), spec.layers(), 1e-3, 1, 1, 8, null, 1, "", false, 1, 0, 0, 0, 0, v.options(), null));
     }
 
-    /** Writes sweep.json on the first start; a resumed sweep must have the same settings. */
+    /**
+     * Writes sweep.json on the first start. A resumed sweep must have the same settings, except that it
+     * may grow: more variants, fractions or seeds (the finished cells stay valid; with --match-params the
+     * first HoRA variant, which sets the matched ranks, must stay the same).
+     */
     private void checkSpecFile() throws IOException {
         Path f = out.resolve(SPEC_FILE);
+        if (!Files.exists(f)) {
+            MetricsJson.write(f, spec);
+            return;
+        }
         JsonNode mine = MetricsJson.MAPPER.readTree(MetricsJson.toJson(spec));   // as read back from the file
-        if (Files.exists(f)) {
-            JsonNode theirs = MetricsJson.MAPPER.readTree(f.toFile());
-            List<String> diff = new ArrayList<>();
-            mine.fieldNames().forEachRemaining(n -> {
-                if (!mine.get(n).equals(theirs.get(n))) {
-                    diff.add(n + " " + theirs.get(n) + " -> " + mine.get(n));
-                }
-            });
-            if (!diff.isEmpty()) {
-                throw new IllegalArgumentException(f + " holds a sweep with other settings (" + String.join("; ", diff)
-                        + "); resume it with the same options or choose another --output");
+        JsonNode theirs = MetricsJson.MAPPER.readTree(f.toFile());
+        List<String> diff = new ArrayList<>();
+        mine.fieldNames().forEachRemaining(n -> {
+            if (!GROWABLE.contains(n) && !mine.get(n).equals(theirs.get(n))) {
+                diff.add(n + " " + theirs.get(n) + " -> " + mine.get(n));
             }
-        } else {
+        });
+        List<String> oldVariants = strings(theirs.get("variants"));
+        List<String> oldFractions = strings(theirs.get("fractions"));
+        List<String> lost = new ArrayList<>(oldVariants);
+        lost.removeAll(strings(mine.get("variants")));
+        lost.addAll(oldFractions.stream().filter(x -> !strings(mine.get("fractions")).contains(x)).toList());
+        if (!lost.isEmpty()) {
+            diff.add("dropped " + lost + " (a resumed sweep keeps every variant and fraction; it may add some)");
+        }
+        if (theirs.path("seeds").asInt() > spec.seeds()) {
+            diff.add("seeds " + theirs.path("seeds").asInt() + " -> " + spec.seeds() + " (seeds may only grow)");
+        }
+        String firstHora = variants.stream().filter(v -> v.kind() == AdapterKind.HORA).map(Variant::label)
+                .findFirst().orElse(null);
+        String oldFirstHora = oldVariants.stream().filter(v -> Variant.parse(v).kind() == AdapterKind.HORA)
+                .findFirst().orElse(null);
+        if (spec.matchParams() && oldFirstHora != null && !oldFirstHora.equals(firstHora)) {
+            diff.add("first hora variant " + oldFirstHora + " -> " + firstHora + " (--match-params matches ranks to it)");
+        }
+        if (!diff.isEmpty()) {
+            throw new IllegalArgumentException(f + " holds a sweep with other settings (" + String.join("; ", diff)
+                    + "); resume it with the same options or choose another --output");
+        }
+        if (!mine.equals(theirs)) {
+            err.printf(Locale.ROOT, "compare: growing the sweep in %s: variants %s -> %s, fractions %s -> %s, "
+                    + "seeds %d -> %d%n", out, oldVariants, spec.variants(), oldFractions, spec.fractions(),
+                    theirs.path("seeds").asInt(), spec.seeds());
             MetricsJson.write(f, spec);
         }
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> l = new ArrayList<>();
+        if (array != null) {
+            array.forEach(n -> l.add(n.asText()));
+        }
+        return l;
     }
 
     private Summary writeSummary() throws IOException {

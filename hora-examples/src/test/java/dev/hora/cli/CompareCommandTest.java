@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code hora compare} with the real all-MiniLM-L6-v2 on tiny files: bad input fails before anything
  * runs; a 2 x 1 x 2 sweep writes runs.jsonl, summary.md and summary.png; a second start skips the
- * finished cells; a resume with other settings is refused.
+ * finished cells; a sweep may grow by variants and seeds; a resume with other settings is refused.
  */
 class CompareCommandTest {
     @TempDir
@@ -115,6 +115,32 @@ class CompareCommandTest {
         CliRunner other = CliRunner.run(args(out, "--steps", "3"));
         assertEquals(2, other.code(), other.err());
         assertTrue(other.err().contains("other settings") && other.err().contains("steps 2 -> 3"), other.err());
+    }
+
+    @Test
+    void aSweepGrowsByVariantsAndSeedsButKeepsWhatItHas() throws IOException {
+        Path out = dir.resolve("grow");
+        assertEquals(0, CliRunner.run(args(out)).code());
+        List<CellResult> before = new RunsFile(out).read();
+
+        CliRunner grown = CliRunner.run(args(out, "--adapters", "none,lora,mh-lora", "--seeds", "3"));
+        assertEquals(0, grown.code(), grown.err());
+        assertTrue(grown.err().contains("growing the sweep") && grown.err().contains("4 already in"), grown.err());
+        List<CellResult> after = new RunsFile(out).read();
+        assertEquals(9, after.size(), "3 variants x 3 seeds; the 4 finished cells are not run again");
+        assertEquals(before, after.subList(0, 4));
+        assertEquals(2, after.subList(4, 9).stream().filter(c -> !c.variant().equals("mh-lora")).count(),
+                "seed 3 of none and lora; the rest are mh-lora");
+        assertTrue(Files.readString(out.resolve("sweep.json")).contains("mh-lora"), "sweep.json records the growth");
+        assertTrue(Files.readString(out.resolve("summary.md")).contains("| mh-lora |"));
+
+        CliRunner dropped = CliRunner.run(args(out, "--adapters", "none,mh-lora", "--seeds", "3"));
+        assertEquals(2, dropped.code(), dropped.err());
+        assertTrue(dropped.err().contains("dropped [lora]"), dropped.err());
+        CliRunner fewer = CliRunner.run(args(out, "--adapters", "none,lora,mh-lora", "--seeds", "2"));
+        assertEquals(2, fewer.code(), fewer.err());
+        assertTrue(fewer.err().contains("seeds 3 -> 2"), fewer.err());
+        assertEquals(9, new RunsFile(out).read().size(), "a refused resume loses nothing");
     }
 
     @Test

@@ -67,6 +67,18 @@ class SummaryTest {
         assertEquals("100 %", Summary.percent(1));
     }
 
+    /** The "all cells" column pools every sweep cell of a variant: hora's validation = test + 0.01. */
+    @Test
+    void validationTablePoolsEveryCellOfAVariant() {
+        Summary s = new Summary(cells(), List.of("none", "lora", "hora"));
+        String t = s.table("variant", CellResult::validationAccuracy, true);
+        assertTrue(t.startsWith("| variant | trainable | rank | 5 % | 100 % | all cells |\n"
+                + "| --- | --- | --- | --- | --- | --- |\n"), t);
+        Interval hora = Interval.of(List.of(0.86, 0.88, 0.91, 1.00, 0.92));   // 5 % seeds 1-4, 100 % seed 1
+        assertTrue(t.contains(Summary.format(hora, false) + " |\n"), t);
+        assertTrue(t.contains("| none | - | - | - | - | - |"), t);
+    }
+
     /** Writes a chart of a made-up 5 x 4 x 5 sweep; with -Dcompare.chart=FILE also there, to look at. */
     @Test
     void aFullSweepChartRenders(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
