@@ -9,7 +9,9 @@ import dev.hora.finetune.ModelSource;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,6 +45,9 @@ public class CompareCommand implements Callable<Integer> {
     String fractions;
     @Option(names = "--seeds", defaultValue = "5", paramLabel = "N", description = "Seeds 1..N per cell, >= 2 (default: ${DEFAULT-VALUE}).")
     int seeds;
+    @Option(names = "--seeds-at", paramLabel = "F=N[,F=N]",
+            description = "Other seed counts at some fractions, e.g. 1=2 (fewer of the costliest, full-data cells).")
+    String seedsAt;
     @Option(names = "--steps", defaultValue = "0", paramLabel = "N",
             description = "Optimizer steps of every cell (0 = one epoch of the full training split) (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -115,11 +120,31 @@ public class CompareCommand implements Callable<Integer> {
 
     private SweepSpec spec(List<Variant> variants, List<Double> fr, int budget, int every) {
         double lrF = lrFraction != null ? lrFraction : fr.stream().mapToDouble(Double::doubleValue).min().orElse(1);
-        return new SweepSpec(variants.stream().map(Variant::label).toList(), fr, seeds, budget, every,
+        return new SweepSpec(variants.stream().map(Variant::label).toList(), fr, seeds, seedsAt(), budget, every,
                 numbers("--lr-grid", lrGrid), lrF, lrSeed, matchParams, valFraction, rank, FinetuneCommand.targetNames(targets),
                 LayerSelection.parse(layers), batchSize, modelOptions.maxLength, splitSeed, modelOptions.model,
                 abs(modelOptions.tokenizer), dataOptions.data, abs(dataOptions.train), abs(dataOptions.test),
                 dataOptions.testFraction);
+    }
+
+    /** --seeds-at F=N[,F=N] as a map. */
+    private Map<Double, Integer> seedsAt() {
+        Map<Double, Integer> m = new LinkedHashMap<>();
+        if (seedsAt == null) {
+            return m;
+        }
+        for (String item : seedsAt.split(",")) {
+            String[] kv = item.split("=");
+            try {
+                if (kv.length != 2 || m.put(Double.parseDouble(kv[0].trim()), Integer.parseInt(kv[1].trim())) != null) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--seeds-at: '" + item + "' is not FRACTION=SEEDS (e.g. 1=2), "
+                        + "or names a fraction twice");
+            }
+        }
+        return m;
     }
 
     private static List<Double> numbers(String option, String list) {

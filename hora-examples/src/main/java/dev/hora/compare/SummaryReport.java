@@ -24,10 +24,10 @@ final class SummaryReport {
         sb.append(String.format(Locale.ROOT, "Model `%s`; targets %s; every cell %d optimizer steps (batch %d, "
                         + "max length %d), validation every %d steps and after each epoch; validation = %s of each "
                         + "cell's training subsample (stratified); the test split is fixed (split seed %d) and scored "
-                        + "once per cell, at the step chosen on validation. Seeds 1-%d (subsample, validation split, "
+                        + "once per cell, at the step chosen on validation. Seeds 1-%d%s (subsample, validation split, "
                         + "initialisation, batch order). Intervals: 95 %% t distribution over seeds.%n%n",
                 spec.model(), spec.targets(), spec.steps(), spec.batchSize(), spec.maxLength(), spec.evalEvery(),
-                Summary.percent(spec.valFraction()), spec.splitSeed(), spec.seeds()));
+                Summary.percent(spec.valFraction()), spec.splitSeed(), spec.seeds(), seedsAt(spec)));
         sb.append("## Learning rates (chosen on validation)\n\n");
         if (spec.lrGrid().size() == 1) {
             sb.append("One value for every variant: ").append(spec.lrGrid().get(0)).append(" (no grid).\n\n");
@@ -59,5 +59,16 @@ final class SummaryReport {
                         + "never by the test tables above.\n\n");
         sb.append("Cells: `runs.jsonl` (one line per finished cell); chart: `summary.png`.\n");
         AtomicFiles.writeBytes(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** e.g. " (at 100 %: 1-2)" for --seeds-at 1=2. */
+    private static String seedsAt(SweepSpec spec) {
+        if (spec.seedsAt().isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(" (");
+        spec.seedsAt().forEach((f, n) -> sb.append(sb.length() > 2 ? "; " : "").append("at ")
+                .append(Summary.percent(f)).append(": 1-").append(n));
+        return sb.append(')').toString();
     }
 }

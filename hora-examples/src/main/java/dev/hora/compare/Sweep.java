@@ -40,7 +40,7 @@ public final class Sweep {
     public static final String SUMMARY_MD = "summary.md";
     public static final String SUMMARY_PNG = "summary.png";
     /** Settings of sweep.json that a resumed sweep may grow. */
-    private static final Set<String> GROWABLE = Set.of("variants", "fractions", "seeds");
+    private static final Set<String> GROWABLE = Set.of("variants", "fractions", "seeds", "seedsAt");
 
     private final SweepSpec spec;
     private final List<Variant> variants;
@@ -67,7 +67,7 @@ public final class Sweep {
     public void prepare(Split base, ModelSource source, int threads) throws IOException {
         runner = new CellRunner(spec, base, source, out.resolve("cells"), threads);
         for (double f : spec.fractions()) {
-            for (long seed = 1; seed <= spec.seeds(); seed++) {
+            for (long seed = 1; seed <= spec.seeds(f); seed++) {
                 runner.split(f, seed);   // throws: data too small for the validation split
             }
         }
@@ -79,21 +79,23 @@ public final class Sweep {
             done.put(r.key(), r);
         }
         int grid = spec.lrGrid().size() > 1 ? spec.lrGrid().size() : 0;
-        total = variants.size() * (grid + spec.fractions().size() * spec.seeds() - (grid > 0 ? 1 : 0));
+        int cells = spec.fractions().stream().mapToInt(spec::seeds).sum();
+        total = variants.size() * (grid + cells - (grid > 0 ? 1 : 0));
     }
 
     /** Runs every missing cell; returns the summary of all finished ones. */
     public Summary run() throws IOException {
         int cellsBefore = finishedCount();
-        err.printf(Locale.ROOT, "compare: %d cells (%d variants x %d fractions x %d seeds%s), %d steps each; "
+        err.printf(Locale.ROOT, "compare: %d cells (%d variants x %d fractions x %d seeds%s%s), %d steps each; "
                         + "%d already in %s%n", total, variants.size(), spec.fractions().size(), spec.seeds(),
+                spec.seedsAt().isEmpty() ? "" : ", at " + spec.seedsAt(),
                 spec.lrGrid().size() > 1 ? " + lr grid " + spec.lrGrid() : "", spec.steps(), finishedCount(),
                 runs.file());
         for (Variant v : variants) {
             lrs.put(v.label(), chooseLr(v));
         }
         for (double f : spec.fractions()) {
-            for (long seed = 1; seed <= spec.seeds(); seed++) {
+            for (long seed = 1; seed <= spec.seeds(f); seed++) {
                 for (Variant v : variants) {
                     cell(CellResult.SWEEP, v, f, seed, lrs.get(v.label()));
                 }
@@ -193,6 +195,9 @@ public final class Sweep {
         }
         JsonNode mine = MetricsJson.MAPPER.readTree(MetricsJson.toJson(spec));   // as read back from the file
         JsonNode theirs = MetricsJson.MAPPER.readTree(f.toFile());
+        if (!theirs.has("seedsAt") && theirs.isObject()) {   // a sweep from before --seeds-at
+            ((com.fasterxml.jackson.databind.node.ObjectNode) theirs).putObject("seedsAt");
+        }
         List<String> diff = new ArrayList<>();
         mine.fieldNames().forEachRemaining(n -> {
             if (!GROWABLE.contains(n) && !mine.get(n).equals(theirs.get(n))) {
@@ -207,8 +212,12 @@ public final class Sweep {
         if (!lost.isEmpty()) {
             diff.add("dropped " + lost + " (a resumed sweep keeps every variant and fraction; it may add some)");
         }
-        if (theirs.path("seeds").asInt() > spec.seeds()) {
-            diff.add("seeds " + theirs.path("seeds").asInt() + " -> " + spec.seeds() + " (seeds may only grow)");
+        for (String fraction : oldFractions) {
+            int old = theirs.path("seedsAt").path(fraction).asInt(theirs.path("seeds").asInt());
+            int now = spec.seeds(Double.parseDouble(fraction));
+            if (now < old) {
+                diff.add("seeds at fraction " + fraction + " " + old + " -> " + now + " (seeds may only grow)");
+            }
         }
         String firstHora = variants.stream().filter(v -> v.kind() == AdapterKind.HORA).map(Variant::label)
                 .findFirst().orElse(null);
@@ -223,8 +232,8 @@ public final class Sweep {
         }
         if (!mine.equals(theirs)) {
             err.printf(Locale.ROOT, "compare: growing the sweep in %s: variants %s -> %s, fractions %s -> %s, "
-                    + "seeds %d -> %d%n", out, oldVariants, spec.variants(), oldFractions, spec.fractions(),
-                    theirs.path("seeds").asInt(), spec.seeds());
+                    + "seeds %d %s -> %d %s%n", out, oldVariants, spec.variants(), oldFractions, spec.fractions(),
+                    theirs.path("seeds").asInt(), theirs.path("seedsAt"), spec.seeds(), spec.seedsAt());
             MetricsJson.write(f, spec);
         }
     }

@@ -1,13 +1,16 @@
 package dev.hora.compare;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Everything that defines a sweep of {@code hora compare} (written to {@code OUTPUT/sweep.json};
  * a resumed sweep must have the same). Every cell is one {@code hora finetune} run:
  * <pre>
  *   fixed:    test split (splitSeed), model, targets, layers, batch size, max length, step budget
- *   per cell: variant x fraction x seed; seed -> stratified subsample of the training split,
+ *   per cell: variant x fraction x seed (1..seeds, or 1..seedsAt[f] where given, e.g. fewer
+ *             at fraction 1, the costliest cells); seed -> stratified subsample of the training split,
  *             the validation split carved out of it, the initialisation and the batch order
  *   lr:       per variant, the grid value with the best validation accuracy at (lrFraction, lrSeed)
  * </pre>
@@ -16,7 +19,8 @@ import java.util.List;
  * @param evalEvery validate every N steps (and after every epoch)
  * @param rank      rank of variants that set none (and are not matched)
  */
-public record SweepSpec(List<String> variants, List<Double> fractions, int seeds, int steps, int evalEvery,
+public record SweepSpec(List<String> variants, List<Double> fractions, int seeds, Map<Double, Integer> seedsAt,
+                        int steps, int evalEvery,
                         List<Double> lrGrid, double lrFraction, long lrSeed, boolean matchParams, double valFraction,
                         int rank, List<String> targets, List<Integer> layers, int batchSize, int maxLength,
                         long splitSeed, String model, String tokenizer, String data, String train, String test,
@@ -28,8 +32,10 @@ public record SweepSpec(List<String> variants, List<Double> fractions, int seeds
         fractions = List.copyOf(fractions);
         lrGrid = List.copyOf(lrGrid);
         targets = List.copyOf(targets);
-        if (seeds < 2) {
-            throw new IllegalArgumentException("--seeds must be >= 2 (an interval needs two values), got " + seeds);
+        seedsAt = new TreeMap<>(seedsAt);
+        if (seeds < 2 || seedsAt.values().stream().anyMatch(n -> n < 2)) {
+            throw new IllegalArgumentException("--seeds and --seeds-at must be >= 2 (an interval needs two values), got "
+                    + seeds + ", " + seedsAt);
         }
         if (fractions.isEmpty()) {
             throw new IllegalArgumentException("--fractions is empty; e.g. --fractions 0.05,0.1,0.25,1");
@@ -45,8 +51,13 @@ public record SweepSpec(List<String> variants, List<Double> fractions, int seeds
         if (!fractions.contains(lrFraction)) {
             throw new IllegalArgumentException("--lr-fraction " + lrFraction + " is not one of --fractions " + fractions);
         }
-        if (lrSeed < 1 || lrSeed > seeds) {
-            throw new IllegalArgumentException("--lr-seed must be one of the sweep's seeds 1.." + seeds + ", got " + lrSeed);
+        if (!fractions.containsAll(seedsAt.keySet())) {
+            throw new IllegalArgumentException("--seeds-at " + seedsAt + " names a fraction not in --fractions " + fractions);
+        }
+        int lrSeeds = seedsAt.getOrDefault(lrFraction, seeds);   // fields are assigned after this body
+        if (lrSeed < 1 || lrSeed > lrSeeds) {
+            throw new IllegalArgumentException("--lr-seed must be one of the seeds 1.." + lrSeeds
+                    + " of --lr-fraction " + lrFraction + ", got " + lrSeed);
         }
         if (lrGrid.isEmpty() || lrGrid.stream().anyMatch(v -> !(v > 0 && Double.isFinite(v)))) {
             throw new IllegalArgumentException("--lr-grid needs learning rates > 0, got " + lrGrid);
@@ -61,5 +72,10 @@ public record SweepSpec(List<String> variants, List<Double> fractions, int seeds
         if (batchSize < 1 || rank < 1) {
             throw new IllegalArgumentException("--batch-size and --rank must be >= 1, got " + batchSize + ", " + rank);
         }
+    }
+
+    /** The number of seeds at fraction {@code f}: seedsAt[f] where given, else seeds. */
+    public int seeds(double f) {
+        return seedsAt.getOrDefault(f, seeds);
     }
 }

@@ -72,7 +72,8 @@ class CompareCommandTest {
         String[][] cases = {
             {"--fractions", "0,0.5"}, {"--fractions", "1.5"}, {"--seeds", "1"}, {"--adapters", "hora:width=3"},
             {"--adapters", "lora,lora"}, {"--lr-grid", "1e-3,x"}, {"--fractions", "0.5", "--lr-fraction", "0.1"},
-            {"--match-params"}, {"--val-fraction", "0"}, {"--train-fraction", "0.5"}
+            {"--match-params"}, {"--val-fraction", "0"}, {"--train-fraction", "0.5"}, {"--seeds-at", "0.5=2"},
+            {"--seeds-at", "1=1"}, {"--seeds-at", "1"}, {"--seeds-at", "1=2,1=3"}
         };
         for (String[] c : cases) {
             CliRunner r = CliRunner.run(args(out, c));
@@ -139,8 +140,17 @@ class CompareCommandTest {
         assertTrue(dropped.err().contains("dropped [lora]"), dropped.err());
         CliRunner fewer = CliRunner.run(args(out, "--adapters", "none,lora,mh-lora", "--seeds", "2"));
         assertEquals(2, fewer.code(), fewer.err());
-        assertTrue(fewer.err().contains("seeds 3 -> 2"), fewer.err());
+        assertTrue(fewer.err().contains("seeds at fraction 1.0 3 -> 2"), fewer.err());
+        CliRunner fewerAt = CliRunner.run(args(out, "--adapters", "none,lora,mh-lora", "--seeds", "4", "--seeds-at", "1=2"));
+        assertEquals(2, fewerAt.code(), fewerAt.err());
+        assertTrue(fewerAt.err().contains("seeds at fraction 1.0 3 -> 2"), fewerAt.err());
         assertEquals(9, new RunsFile(out).read().size(), "a refused resume loses nothing");
+
+        CliRunner same = CliRunner.run(args(out, "--adapters", "none,lora,mh-lora", "--seeds", "4", "--seeds-at", "1=3"));
+        assertEquals(0, same.code(), same.err());
+        assertTrue(same.err().contains("compare: 9 cells") && !same.err().contains("compare [1"), "--seeds-at 1=3 keeps "
+                + "fraction 1 at seeds 1-3: nothing to run; " + same.err());
+        assertTrue(Files.readString(out.resolve("summary.md")).contains("Seeds 1-4 (at 100 %: 1-3)"));
     }
 
     @Test
