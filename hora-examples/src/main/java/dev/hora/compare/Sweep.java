@@ -1,6 +1,5 @@
 package dev.hora.compare;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hora.config.AdapterKind;
 import dev.hora.finetune.FinetuneSettings;
 import dev.hora.finetune.ModelSource;
@@ -19,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The sweep of {@code hora compare}: plan and check every cell, choose each variant's learning rate
@@ -39,8 +37,6 @@ public final class Sweep {
     public static final String SPEC_FILE = "sweep.json";
     public static final String SUMMARY_MD = "summary.md";
     public static final String SUMMARY_PNG = "summary.png";
-    /** Settings of sweep.json that a resumed sweep may grow. */
-    private static final Set<String> GROWABLE = Set.of("variants", "fractions", "seeds", "seedsAt");
 
     private final SweepSpec spec;
     private final List<Variant> variants;
@@ -74,7 +70,7 @@ public final class Sweep {
         BertConfig bert = RunFolder.importModel(source).config();
         chooseRanks(bert);
         Files.createDirectories(out);
-        checkSpecFile();
+        SweepSpecFile.check(out.resolve(SPEC_FILE), spec, err);
         for (CellResult r : runs.read()) {
             done.put(r.key(), r);
         }
@@ -180,70 +176,6 @@ public final class Sweep {
     private AdapterConfig config(Variant v, int rank) {
         return RunSpec.adapterConfig(new FinetuneSettings(null, null, null, null, null, 0, 1, v.kind(), rank, 2.0 * rank,
                 spec.targets(), spec.layers(), 1e-3, 1, 1, 8, null, 1, "", false, 1, 0, 0, 0, 0, v.options(), null));
-    }
-
-    /**
-     * Writes sweep.json on the first start. A resumed sweep must have the same settings, except that it
-     * may grow: more variants, fractions or seeds (the finished cells stay valid; with --match-params the
-     * first HoRA variant, which sets the matched ranks, must stay the same).
-     */
-    private void checkSpecFile() throws IOException {
-        Path f = out.resolve(SPEC_FILE);
-        if (!Files.exists(f)) {
-            MetricsJson.write(f, spec);
-            return;
-        }
-        JsonNode mine = MetricsJson.MAPPER.readTree(MetricsJson.toJson(spec));   // as read back from the file
-        JsonNode theirs = MetricsJson.MAPPER.readTree(f.toFile());
-        if (!theirs.has("seedsAt") && theirs.isObject()) {   // a sweep from before --seeds-at
-            ((com.fasterxml.jackson.databind.node.ObjectNode) theirs).putObject("seedsAt");
-        }
-        List<String> diff = new ArrayList<>();
-        mine.fieldNames().forEachRemaining(n -> {
-            if (!GROWABLE.contains(n) && !mine.get(n).equals(theirs.get(n))) {
-                diff.add(n + " " + theirs.get(n) + " -> " + mine.get(n));
-            }
-        });
-        List<String> oldVariants = strings(theirs.get("variants"));
-        List<String> oldFractions = strings(theirs.get("fractions"));
-        List<String> lost = new ArrayList<>(oldVariants);
-        lost.removeAll(strings(mine.get("variants")));
-        lost.addAll(oldFractions.stream().filter(x -> !strings(mine.get("fractions")).contains(x)).toList());
-        if (!lost.isEmpty()) {
-            diff.add("dropped " + lost + " (a resumed sweep keeps every variant and fraction; it may add some)");
-        }
-        for (String fraction : oldFractions) {
-            int old = theirs.path("seedsAt").path(fraction).asInt(theirs.path("seeds").asInt());
-            int now = spec.seeds(Double.parseDouble(fraction));
-            if (now < old) {
-                diff.add("seeds at fraction " + fraction + " " + old + " -> " + now + " (seeds may only grow)");
-            }
-        }
-        String firstHora = variants.stream().filter(v -> v.kind() == AdapterKind.HORA).map(Variant::label)
-                .findFirst().orElse(null);
-        String oldFirstHora = oldVariants.stream().filter(v -> Variant.parse(v).kind() == AdapterKind.HORA)
-                .findFirst().orElse(null);
-        if (spec.matchParams() && oldFirstHora != null && !oldFirstHora.equals(firstHora)) {
-            diff.add("first hora variant " + oldFirstHora + " -> " + firstHora + " (--match-params matches ranks to it)");
-        }
-        if (!diff.isEmpty()) {
-            throw new IllegalArgumentException(f + " holds a sweep with other settings (" + String.join("; ", diff)
-                    + "); resume it with the same options or choose another --output");
-        }
-        if (!mine.equals(theirs)) {
-            err.printf(Locale.ROOT, "compare: growing the sweep in %s: variants %s -> %s, fractions %s -> %s, "
-                    + "seeds %d %s -> %d %s%n", out, oldVariants, spec.variants(), oldFractions, spec.fractions(),
-                    theirs.path("seeds").asInt(), theirs.path("seedsAt"), spec.seeds(), spec.seedsAt());
-            MetricsJson.write(f, spec);
-        }
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> l = new ArrayList<>();
-        if (array != null) {
-            array.forEach(n -> l.add(n.asText()));
-        }
-        return l;
     }
 
     private Summary writeSummary() throws IOException {
