@@ -80,6 +80,9 @@ public class CompareCommand implements Callable<Integer> {
     long splitSeed;
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
     Integer threads;
+    @Option(names = "--summary-only", description = "Rewrite summary.md and summary.png from the finished cells in "
+            + "--output; run nothing (e.g. after gathering the runs.jsonl lines of a sweep split over machines).")
+    boolean summaryOnly;
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Sweep folder (runs.jsonl, summary.md, summary.png).")
     Path output;
 
@@ -109,7 +112,7 @@ public class CompareCommand implements Callable<Integer> {
         hora.out().println(Backend.configure(th));
         Sweep sweep = new Sweep(spec, output.toAbsolutePath().normalize(), hora.err());
         sweep.prepare(split, model, th);
-        Summary s = sweep.run();
+        Summary s = summaryOnly ? sweep.summarize() : sweep.run();
         hora.out().println("test accuracy:");
         hora.out().print(s.table("variant", dev.hora.compare.CellResult::testAccuracy));
         hora.out().println("paired difference in test accuracy:");

@@ -101,18 +101,49 @@ public final class Sweep {
         return writeSummary();
     }
 
+    /**
+     * Rewrites summary.md and summary.png from the finished cells and runs nothing: e.g. after the
+     * {@code runs.jsonl} lines of a sweep split over several machines were gathered into one folder.
+     */
+    public Summary summarize() throws IOException {
+        for (Variant v : variants) {
+            List<CellResult> grid = new ArrayList<>();
+            for (double lr : spec.lrGrid()) {
+                CellResult r = done.get(CellResult.key(CellResult.LR, v.label(), spec.lrFraction(), spec.lrSeed(), lr));
+                if (r != null) {
+                    grid.add(r);
+                }
+            }
+            if (spec.lrGrid().size() == 1 || grid.size() == spec.lrGrid().size()) {
+                lrs.put(v.label(), spec.lrGrid().size() == 1 ? spec.lrGrid().get(0) : best(grid).lr());
+            }
+        }
+        err.printf(Locale.ROOT, "compare: summary of the %d finished cells in %s (nothing run)%n", finishedCount(),
+                runs.file());
+        return writeSummary();
+    }
+
+    /** The highest validation accuracy; the earlier grid value on ties. */
+    private static CellResult best(List<CellResult> grid) {
+        CellResult best = null;
+        for (CellResult r : grid) {
+            if (best == null || r.validationAccuracy() > best.validationAccuracy()) {
+                best = r;
+            }
+        }
+        return best;
+    }
+
     /** The learning rate of a variant: fixed with a one-value grid, else the best on validation. */
     private double chooseLr(Variant v) throws IOException {
         if (spec.lrGrid().size() == 1) {
             return spec.lrGrid().get(0);
         }
-        CellResult best = null;
+        List<CellResult> grid = new ArrayList<>();
         for (double lr : spec.lrGrid()) {
-            CellResult r = cell(CellResult.LR, v, spec.lrFraction(), spec.lrSeed(), lr);
-            if (best == null || r.validationAccuracy() > best.validationAccuracy()) {
-                best = r;
-            }
+            grid.add(cell(CellResult.LR, v, spec.lrFraction(), spec.lrSeed(), lr));
         }
+        CellResult best = best(grid);
         String key = CellResult.key(CellResult.SWEEP, v.label(), spec.lrFraction(), spec.lrSeed(), best.lr());
         if (!done.containsKey(key)) {   // the selection run is the sweep's cell at (lrFraction, lrSeed)
             record(best.inPhase(CellResult.SWEEP));

@@ -151,6 +151,15 @@ class CompareCommandTest {
         assertTrue(same.err().contains("compare: 9 cells") && !same.err().contains("compare [1"), "--seeds-at 1=3 keeps "
                 + "fraction 1 at seeds 1-3: nothing to run; " + same.err());
         assertTrue(Files.readString(out.resolve("summary.md")).contains("Seeds 1-4 (at 100 %: 1-3)"));
+
+        Files.delete(out.resolve("summary.md"));
+        CliRunner summary = CliRunner.run(args(out, "--adapters", "none,lora,mh-lora,hora", "--seeds", "4",
+                "--seeds-at", "1=3", "--summary-only"));
+        assertEquals(0, summary.code(), summary.err());
+        assertEquals(9, new RunsFile(out).read().size(), "--summary-only runs nothing");
+        String md = Files.readString(out.resolve("summary.md"));
+        assertTrue(md.contains("| mh-lora |") && md.contains("(n=3)") && md.contains("| hora | - | - | - |")
+                && summary.err().contains("nothing run"), md);
     }
 
     @Test
