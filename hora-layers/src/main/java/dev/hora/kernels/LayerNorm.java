@@ -30,11 +30,11 @@ public final class LayerNorm {
             return new Saved(y, x, rstd);
         }
         INDArray mean = x.mean(true, 1);                                // [n, 1]
-        INDArray xhat = x.subiColumnVector(mean);                       // [n, d]
+        INDArray xhat = Broadcast.subColumn(x, mean);                   // [n, d]
         INDArray var = xhat.mul(xhat).mean(true, 1);     // [n, 1]
         INDArray rstd = Transforms.sqrt(var.addi(eps), false).rdivi(1.0);
-        xhat.muliColumnVector(rstd);
-        INDArray y = xhat.mulRowVector(gamma).addiRowVector(beta);
+        Broadcast.mulColumn(xhat, rstd);
+        INDArray y = Broadcast.addRow(Broadcast.mulRow(xhat.dup(), gamma), beta);
         return new Saved(y, xhat, rstd);
     }
 
@@ -45,10 +45,10 @@ public final class LayerNorm {
             return x;
         }
         INDArray mean = x.mean(true, 1);
-        x.subiColumnVector(mean);
+        Broadcast.subColumn(x, mean);
         INDArray var = x.mul(x).mean(true, 1);
-        x.muliColumnVector(Transforms.sqrt(var.addi(eps), false).rdivi(1.0));
-        return x.muliRowVector(gamma).addiRowVector(beta);
+        Broadcast.mulColumn(x, Transforms.sqrt(var.addi(eps), false).rdivi(1.0));
+        return Broadcast.addRow(Broadcast.mulRow(x, gamma), beta);
     }
 
     /** dx [n, d] from dy [n, d]; dy is overwritten. */
@@ -57,9 +57,10 @@ public final class LayerNorm {
             CpuLoops.layerNormBack(dy, gamma, s.xhat(), s.rstd(), dy);
             return dy;
         }
-        INDArray t = dy.muliRowVector(gamma);                           // [n, d]
+        INDArray t = Broadcast.mulRow(dy, gamma);                       // [n, d]
         INDArray m1 = t.mean(true, 1);                                  // [n, 1]
         INDArray m2 = t.mul(s.xhat()).mean(true, 1);                    // [n, 1]
-        return t.subiColumnVector(m1).subi(s.xhat().mulColumnVector(m2)).muliColumnVector(s.rstd());
+        INDArray xm2 = Broadcast.mulColumn(s.xhat().dup(), m2);        // [n, d]
+        return Broadcast.mulColumn(Broadcast.subColumn(t, m1).subi(xm2), s.rstd());
     }
 }

@@ -18,7 +18,7 @@ public final class Linear {
 
     public static INDArray forward(INDArray x, INDArray w, INDArray b) {
         INDArray y = StridedGemm.mm(x, false, w, false);
-        return b == null ? y : y.addiRowVector(b);
+        return b == null ? y : Broadcast.addRow(y, b);
     }
 
     /** dx = dy W^T; with {@code into} non-null, accumulated into it ({@code into += dy W^T}). */

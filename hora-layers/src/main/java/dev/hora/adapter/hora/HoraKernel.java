@@ -7,6 +7,7 @@ import dev.hora.adapter.FactorKernel;
 import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.Target;
+import dev.hora.kernels.Broadcast;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -90,7 +91,7 @@ final class HoraKernel implements FactorKernel {
             this.shape = shape;
             INDArray z = p.get(t + "Z");
             seeds = config.isSharedPair() ? Nd4j.concat(0, z, p.get(t + "Zs")) : z;
-            pre = seeds.mmul(p.get("W1")).addiRowVector(p.get("b1"));
+            pre = Broadcast.addRow(seeds.mmul(p.get("W1")), p.get("b1"));
             u = Activations.forward(pre, config.getActivation());
             INDArray a = rowsToHeads(out(t + "W2A", t + "cA"), shape.dIn());              // [H, r', d_in]
             INDArray b = rowsToHeads(out(t + "W2B", t + "cB"), shape.dHead());            // [H, r', d_h]
@@ -100,7 +101,7 @@ final class HoraKernel implements FactorKernel {
         /** U W2 + c: [m, d] (per-head outputs: head i's rows through W2[i] [k, d], c[i] [1, d]). */
         private INDArray out(String w, String c) {
             if (!config.isPerHeadOutput()) {
-                return u.mmul(p.get(w)).addiRowVector(p.get(c));
+                return Broadcast.addRow(u.mmul(p.get(w)), p.get(c));
             }
             long d = p.get(w).size(2);
             return Nd4j.matmul(u.reshape(heads, r, u.size(1)), p.get(w)).addi(p.get(c)).reshape(hr, d);
