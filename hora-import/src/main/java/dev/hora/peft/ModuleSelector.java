@@ -1,15 +1,26 @@
 package dev.hora.peft;
 
+import dev.hora.adapter.Adapter;
+import dev.hora.adapter.Adapters;
+import dev.hora.adapter.ProjectionShape;
+import dev.hora.config.AdapterConfig;
 import dev.hora.config.Target;
+import dev.hora.onnx.BertConfig;
+import dev.hora.onnx.ImportedBert;
+import dev.hora.onnx.bert.BertWeightNames;
 import dev.hora.onnx.bert.ProjectionSite;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Which projections of an encoder get an adapter, like PEFT's {@code target_modules} and
@@ -65,6 +76,35 @@ public final class ModuleSelector {
             return false;
         }
         return modules.contains(site.target()) || (regex != null && regex.matcher(site.weightName()).matches());
+    }
+
+    /**
+     * Per layer, one adapter of {@code config}'s kind over the projections of that layer this selects
+     * (its targets replaced by those projections); layers with none are absent.
+     *
+     * @throws IllegalArgumentException when a layer index is out of range or nothing is selected
+     */
+    public Map<Integer, Adapter> plan(ImportedBert bert, AdapterConfig config) {
+        BertConfig bc = bert.config();
+        checkLayers(bc.numLayers());
+        Map<Integer, Adapter> m = new TreeMap<>();
+        for (int l = 0; l < bc.numLayers(); l++) {
+            Map<Target, ProjectionShape> shapes = new EnumMap<>(Target.class);
+            for (Target t : Target.values()) {
+                String wn = BertWeightNames.weight(l, t);
+                INDArray w = bert.weights().get(wn);
+                if (selects(new ProjectionSite(l, t, wn, (int) w.size(0), (int) w.size(1), bc.numHeads()))) {
+                    shapes.put(t, new ProjectionShape(w.size(0), w.size(1), bc.numHeads()));
+                }
+            }
+            if (!shapes.isEmpty()) {
+                m.put(l, Adapters.create(config.toBuilder().targets(shapes.keySet()).build(), shapes));
+            }
+        }
+        if (m.isEmpty()) {
+            throw new IllegalArgumentException("targets: " + this + " selects no projection of " + bert.source());
+        }
+        return m;
     }
 
     /** Checks the layer indices against the model's depth. */

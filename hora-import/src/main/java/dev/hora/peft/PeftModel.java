@@ -1,10 +1,7 @@
 package dev.hora.peft;
 
-import dev.hora.onnx.bert.BertWeightNames;
 import dev.hora.adapter.Adapter;
 import dev.hora.adapter.AdapterOps;
-import dev.hora.adapter.Adapters;
-import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.Target;
 import dev.hora.onnx.BertConfig;
@@ -12,7 +9,6 @@ import dev.hora.onnx.ImportedBert;
 import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.onnx.bert.Pooling;
 import dev.hora.onnx.bert.ProjectionHook;
-import dev.hora.onnx.bert.ProjectionSite;
 import dev.hora.adapter.FactorGraph;
 import dev.hora.adapter.FactorKernels;
 import dev.hora.adapter.FactorSource;
@@ -22,7 +18,6 @@ import dev.hora.train.SameDiffTrainer;
 import dev.hora.util.Blas;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +59,7 @@ public final class PeftModel {
         this.numClasses = b.numClasses;
         this.engine = b.engine;
         BertConfig bc = bert.config();
-        this.adapters = Collections.unmodifiableMap(plan(bc, b.selector));
+        this.adapters = config == null ? Map.of() : Collections.unmodifiableMap(b.selector.plan(bert, config));
         Map<Integer, Map<String, SDVariable>> vars = new TreeMap<>();
         adapters.forEach((layer, a) -> {
             Map<String, SDVariable> m = new LinkedHashMap<>();
@@ -83,34 +78,6 @@ public final class PeftModel {
         this.encoder = bert.encoder().pooling(pooling).hook(hook).build(sd);
         INDArray[] head = ClassifierHead.init(bc.hiddenSize(), numClasses, b.seed);
         ClassifierHead.build(sd, encoder.pooled(), head[0], head[1], true);
-    }
-
-    /** Per layer, the adapter over the selected projections of that layer. */
-    private Map<Integer, Adapter> plan(BertConfig bc, ModuleSelector selector) {
-        Map<Integer, Adapter> m = new TreeMap<>();
-        if (config == null) {
-            return m;
-        }
-        selector.checkLayers(bc.numLayers());
-        for (int l = 0; l < bc.numLayers(); l++) {
-            Map<Target, ProjectionShape> shapes = new EnumMap<>(Target.class);
-            for (Target t : Target.values()) {
-                String wn = BertWeightNames.weight(l, t);
-                INDArray w = bert.weights().get(wn);
-                ProjectionSite site = new ProjectionSite(l, t, wn, (int) w.size(0),
-                        (int) w.size(1), bc.numHeads());
-                if (selector.selects(site)) {
-                    shapes.put(t, new ProjectionShape(w.size(0), w.size(1), bc.numHeads()));
-                }
-            }
-            if (!shapes.isEmpty()) {
-                m.put(l, Adapters.create(config.toBuilder().targets(shapes.keySet()).build(), shapes));
-            }
-        }
-        if (m.isEmpty()) {
-            throw new IllegalArgumentException("targets: " + selector + " selects no projection of " + bert.source());
-        }
-        return m;
     }
 
     public static Builder builder(ImportedBert bert) {
@@ -269,16 +236,7 @@ public final class PeftModel {
 
     /** Trainable against total parameters, per adapter kind and head. */
     public ParameterSummary summary() {
-        long pretrained = bert.weights().values().stream().mapToLong(INDArray::length).sum();
-        Map<String, Long> groups = new LinkedHashMap<>();
-        long adapterCount = adapters.values().stream().mapToLong(Adapter::numTrainableParams).sum();
-        if (config != null) {
-            groups.put(config.getKind().cliName(), adapterCount);
-        }
-        long headCount = (long) (bert.config().hiddenSize() + 1) * numClasses;
-        groups.put("classifier", headCount);
-        long fixed = adapters.values().stream().mapToLong(a -> a.numParams() - a.numTrainableParams()).sum();
-        return new ParameterSummary(adapterCount + headCount, pretrained + fixed + adapterCount + headCount, groups);
+        return ParameterSummary.of(bert, config, adapters.values(), numClasses);
     }
 
     /** Folds every adapter into its weight: a plain model with no adapter variables. */
