@@ -177,10 +177,25 @@ public final class Sweep {
         done.put(r.key(), r);
     }
 
-    /** Cells of the plan that are finished (the reused selection cells count once). */
+    /**
+     * Cells of the plan that are finished (the reused selection cells count once; lines of runs.jsonl
+     * outside the plan, e.g. gathered from a larger sweep, do not count).
+     */
     private int finishedCount() {
-        return (int) done.values().stream().filter(r -> !(r.phase().equals(CellResult.SWEEP)
-                && spec.lrGrid().size() > 1 && r.fraction() == spec.lrFraction() && r.seed() == spec.lrSeed())).count();
+        return (int) done.values().stream().filter(this::counts).count();
+    }
+
+    private boolean counts(CellResult r) {
+        boolean grid = spec.lrGrid().size() > 1;
+        boolean selection = r.fraction() == spec.lrFraction() && r.seed() == spec.lrSeed();
+        if (variants.stream().noneMatch(v -> v.label().equals(r.variant()))) {
+            return false;
+        }
+        if (r.phase().equals(CellResult.LR)) {
+            return grid && selection && spec.lrGrid().contains(r.lr());
+        }
+        return !(grid && selection) && spec.fractions().contains(r.fraction()) && r.seed() >= 1
+                && r.seed() <= spec.seeds(r.fraction());
     }
 
     private void chooseRanks(BertConfig bert) {

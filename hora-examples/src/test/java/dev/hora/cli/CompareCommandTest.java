@@ -116,6 +116,14 @@ class CompareCommandTest {
         CliRunner other = CliRunner.run(args(out, "--steps", "3"));
         assertEquals(2, other.code(), other.err());
         assertTrue(other.err().contains("other settings") && other.err().contains("steps 2 -> 3"), other.err());
+
+        Path part = dir.resolve("part");   // a smaller sweep over lines gathered from this one: counts its own cells
+        Files.createDirectories(part);
+        Files.copy(out.resolve(RunsFile.NAME), part.resolve(RunsFile.NAME));
+        CliRunner smaller = CliRunner.run(args(part, "--adapters", "lora"));
+        assertEquals(0, smaller.code(), smaller.err());
+        assertTrue(smaller.err().contains("compare: 2 cells") && smaller.err().contains("; 2 already in")
+                && !smaller.err().contains("compare [1"), smaller.err());
     }
 
     @Test
