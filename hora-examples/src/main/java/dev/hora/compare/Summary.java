@@ -12,7 +12,8 @@ import java.util.function.ToDoubleFunction;
  * The tables of {@code summary.md}, computed from the sweep's finished cells:
  * <pre>
  *   per variant and fraction: mean test accuracy (and macro-F1), 95 % t interval, n seeds
- *   paired: d_s = acc(HoRA variant, seed s) - acc(LoRA, seed s) over the seeds both finished,
+ *   paired: d_s = acc(variant, seed s) - acc(LoRA, seed s) over the seeds both finished (HoRA
+ *           variants first, then the others),
  *           mean d with its 95 % t interval and n
  * </pre>
  * Missing cells are left out (a sweep in progress shows what it has).
@@ -103,14 +104,25 @@ public final class Summary {
         return sb.toString();
     }
 
-    /** The paired HoRA - LoRA table, or a note when either is missing. */
+    /**
+     * The variants paired against the LoRA reference: the HoRA variants first (the question of the
+     * sweep), then every other finished variant (MH-LoRA, the frozen-encoder probe, ...).
+     */
+    public List<String> pairedVariants() {
+        String lora = loraReference();
+        List<String> rows = new ArrayList<>(horaVariants());
+        variants.stream().filter(v -> !v.equals(lora) && !rows.contains(v) && trainable(v) >= 0).forEach(rows::add);
+        return rows;
+    }
+
+    /** The paired table, each variant - LoRA, or a note when there is no LoRA or nothing to pair with it. */
     public String pairedTable() {
         String lora = loraReference();
-        if (lora == null || horaVariants().isEmpty()) {
-            return "_No paired difference: the sweep needs a `lora` and a `hora` variant._\n";
+        if (lora == null || pairedVariants().isEmpty()) {
+            return "_No paired difference: the sweep needs a `lora` variant and another one._\n";
         }
         StringBuilder sb = new StringBuilder(header("difference", false));
-        for (String h : horaVariants()) {
+        for (String h : pairedVariants()) {
             sb.append("| ").append(h).append(" - ").append(lora);
             for (double f : fractions) {
                 sb.append(" | ").append(format(paired(h, lora, f), true));

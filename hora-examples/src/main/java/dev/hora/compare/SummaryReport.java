@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Writes {@code summary.md}: the sweep's settings, the learning rates chosen on validation, test
  * accuracy and macro-F1 per variant and fraction (mean ± half width [95 % t interval] (n)), the
- * paired HoRA - LoRA differences per seed, and the validation accuracy of the selected steps.
+ * paired differences per seed against LoRA (HoRA variants first), and the validation accuracy of the selected steps.
  */
 final class SummaryReport {
     private SummaryReport() {
@@ -50,8 +50,8 @@ final class SummaryReport {
         }
         sb.append("## Test accuracy\n\n").append(s.table("variant", CellResult::testAccuracy)).append('\n');
         sb.append("## Paired difference in test accuracy, per seed\n\n").append(s.pairedTable())
-                .append("\nAn interval entirely above 0 means the HoRA variant beat LoRA at that fraction; entirely "
-                        + "below 0, it lost; across 0, the sweep cannot tell them apart.\n\n");
+                .append("\nSame seed, same subsample. An interval entirely above 0 means the variant beat LoRA at "
+                        + "that fraction; entirely below 0, it lost; across 0, the sweep cannot tell them apart.\n\n");
         sb.append("## Test macro-F1\n\n").append(s.table("variant", CellResult::testMacroF1)).append('\n');
         sb.append("## Validation accuracy at the selected step\n\n")
                 .append(s.table("variant", CellResult::validationAccuracy, true))

@@ -63,8 +63,25 @@ class SummaryTest {
         assertTrue(t.contains("(n=3)") && t.contains("0.9100 (n=1)") && t.contains("| none | - | - | - | - |"), t);
         String p = s.pairedTable();
         assertTrue(p.contains("| hora - lora | +0.0093 ± 0.0304 [-0.0210, +0.0397] (n=3) | +0.0100 (n=1) |"), p);
+        assertTrue(!p.contains("none - lora"), "a variant with no finished cell has no row: " + p);
         assertEquals("2.5 %", Summary.percent(0.025));
         assertEquals("100 %", Summary.percent(1));
+    }
+
+    /** Every other variant is paired with LoRA too, after the HoRA variants: mh-lora d = [+0.02, -0.01]. */
+    @Test
+    void otherVariantsArePairedAfterTheHoraVariants() {
+        List<CellResult> c = new ArrayList<>(cells());
+        c.add(cell(CellResult.SWEEP, "mh-lora", 0.05, 1, 0.858));
+        c.add(cell(CellResult.SWEEP, "mh-lora", 0.05, 2, 0.864));
+        Summary s = new Summary(c, List.of("none", "lora", "mh-lora", "hora"));
+        assertEquals(List.of("hora", "mh-lora"), s.pairedVariants());
+        Interval d = s.paired("mh-lora", "lora", 0.05);
+        assertEquals(2, d.n());
+        assertEquals(0.005, d.mean(), 1e-12);
+        String p = s.pairedTable();
+        assertTrue(p.indexOf("| hora - lora |") < p.indexOf("| mh-lora - lora | " + Summary.format(d, true) + " | - |"), p);
+        assertTrue(new Summary(c, List.of("lora")).pairedTable().contains("No paired difference"));
     }
 
     /** The "all cells" column pools every sweep cell of a variant: hora's validation = test + 0.01. */
