@@ -118,11 +118,12 @@ public final class Summary {
     /** The paired table, each variant - LoRA, or a note when there is no LoRA or nothing to pair with it. */
     public String pairedTable() {
         String lora = loraReference();
-        if (lora == null || pairedVariants().isEmpty()) {
+        List<String> rows = pairedVariants();
+        if (lora == null || rows.isEmpty()) {
             return "_No paired difference: the sweep needs a `lora` variant and another one._\n";
         }
         StringBuilder sb = new StringBuilder(header("difference", false));
-        for (String h : pairedVariants()) {
+        for (String h : rows) {
             sb.append("| ").append(h).append(" - ").append(lora);
             for (double f : fractions) {
                 sb.append(" | ").append(format(paired(h, lora, f), true));
