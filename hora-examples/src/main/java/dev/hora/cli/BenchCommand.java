@@ -14,7 +14,7 @@ import dev.hora.kernels.Workspaces;
 import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.peft.Inputs;
 import dev.hora.peft.PeftModel;
-import dev.hora.train.SameDiffTrainer;
+import dev.hora.train.Trainer;
 import dev.hora.util.Blas;
 import java.io.IOException;
 import java.util.Arrays;
@@ -90,11 +90,10 @@ public class BenchCommand implements Callable<Integer> {
                 .applyMode(apply).build();
         PeftModel model = PeftModel.builder(bert).adapter(cfg).engine(engine).build();
         Map<String, INDArray> feed = feed(bert.config().vocabSize());
-        SameDiffTrainer trainer = model.trainer(SameDiffTrainer.builder().adam(1e-3, 0, 1_000_000)).build();
-        boolean gc = engine == Engine.SAMEDIFF;
+        Trainer trainer = model.trainer(Trainer.builder().adam(1e-3, 0, 1_000_000)).build();
         double fwd = median(() -> model.predictProba(feed.get(BertEncoder.INPUT_IDS),
-                feed.get(BertEncoder.ATTENTION_MASK), feed.get(BertEncoder.TOKEN_TYPE_IDS)), gc);
-        double step = median(() -> trainer.step(feed), gc);
+                feed.get(BertEncoder.ATTENTION_MASK), feed.get(BertEncoder.TOKEN_TYPE_IDS)));
+        double step = median(() -> trainer.step(feed));
         hora.out().printf(Locale.ROOT, "%s on %s (%s, engine %s), batch %d x seq %d%n",
                 kind == null ? AdapterOption.NONE : kind.cliName(),
                 randomEncoder == null ? source.description() : bert.source(), cfg == null ? "head only" : cfg.getApplyMode(),
@@ -154,13 +153,10 @@ public class BenchCommand implements Callable<Integer> {
         return m;
     }
 
-    private double median(Runnable r, boolean gc) {
+    private double median(Runnable r) {
         r.run();   // warm-up (builds the session / gradient graph, sizes the workspaces)
         double[] ms = new double[iterations];
         for (int i = 0; i < iterations; i++) {
-            if (gc) {
-                System.gc();   // the SameDiff engine frees native buffers only with their Java wrappers
-            }
             long t = System.nanoTime();
             r.run();
             ms[i] = (System.nanoTime() - t) / 1e6;

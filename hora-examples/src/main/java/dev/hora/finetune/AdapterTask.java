@@ -3,13 +3,12 @@ package dev.hora.finetune;
 import dev.hora.data.TextDataset;
 import dev.hora.metrics.ClassificationReport;
 import dev.hora.peft.ClassifierHead;
-import dev.hora.peft.Engine;
 import dev.hora.peft.Inputs;
 import dev.hora.peft.PeftModel;
 import dev.hora.text.Batch;
 import dev.hora.text.BatchOrder;
 import dev.hora.text.TokenBatcher;
-import dev.hora.train.SameDiffTrainer;
+import dev.hora.train.Trainer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,24 +22,24 @@ final class AdapterTask implements TrainingTask {
     private final PeftModel model;
     private final TokenBatcher tok;
     private final TextDataset train;
-    private final SameDiffTrainer trainer;
+    private final Trainer trainer;
     private final int[] lengths;
     private final int batchSize;
     private final long seed;
 
-    AdapterTask(PeftModel model, TokenBatcher tok, TextDataset train, SameDiffTrainer.Builder b, int batchSize,
+    AdapterTask(PeftModel model, TokenBatcher tok, TextDataset train, Trainer.Builder b, int batchSize,
                 long seed) {
         this.model = model;
         this.tok = tok;
         this.train = train;
-        this.trainer = model.trainer(b).lrMultipliers(model.lrMultipliers()).build();
+        this.trainer = model.trainer(b).build();   // the objective carries the adapter's learning-rate multipliers
         this.lengths = train.texts().stream().mapToInt(t -> tok.ids(t).length).toArray();
         this.batchSize = batchSize;
         this.seed = seed;
     }
 
     @Override
-    public SameDiffTrainer trainer() {
+    public Trainer trainer() {
         return trainer;
     }
 
@@ -59,11 +58,6 @@ final class AdapterTask implements TrainingTask {
         Map<String, INDArray> feed = Inputs.feed(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
         feed.put(ClassifierHead.LABELS, TrainingTask.oneHot(train, idx));
         return trainer.step(feed);
-    }
-
-    @Override
-    public boolean collectsGarbage() {
-        return model.engine() == Engine.SAMEDIFF;
     }
 
     @Override

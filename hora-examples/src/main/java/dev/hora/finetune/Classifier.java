@@ -18,9 +18,6 @@ public interface Classifier {
         float[][] out = new float[texts.size()][];
         for (int from = 0; from < texts.size(); from += batchSize) {
             List<String> chunk = texts.subList(from, Math.min(texts.size(), from + batchSize));
-            if (collectsGarbage()) {
-                System.gc();   // the SameDiff engine leaves native buffers behind tiny Java wrappers
-            }
             Batch b = tokenizer.encode(chunk);
             INDArray p = predictProba(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
             for (int i = 0; i < chunk.size(); i++) {
@@ -28,11 +25,6 @@ public interface Classifier {
             }
         }
         return out;
-    }
-
-    /** True for a SameDiff-engine model: collect garbage between batches. Default false (kernel path). */
-    default boolean collectsGarbage() {
-        return false;
     }
 
     /** Index of the largest probability of each row. */

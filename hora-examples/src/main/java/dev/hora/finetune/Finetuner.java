@@ -9,7 +9,7 @@ import dev.hora.report.ProgressBar;
 import dev.hora.report.TrainingChart;
 import dev.hora.report.TrainingHistory;
 import dev.hora.text.TokenBatcher;
-import dev.hora.train.SameDiffTrainer;
+import dev.hora.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -40,7 +40,6 @@ public final class Finetuner {
      * whose Java wrappers are tiny, so the heap rarely fills and the JVM rarely collects them;
      * without this a run's resident memory climbed past 5 GB.
      */
-    private static final int GC_EVERY = 1;
     /** Evaluation batch: 32 sequences keep the kernel path's workspaces within the training step's size. */
     static final int EVAL_BATCH = 32;
 
@@ -76,7 +75,7 @@ public final class Finetuner {
         int stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
         int total = s.steps() > 0 ? s.steps() : stepsPerEpoch * s.epochs();
         int epochs = (total + stepsPerEpoch - 1) / stepsPerEpoch;
-        SameDiffTrainer.Builder tb = SameDiffTrainer.builder().adam(s.lr(), total / 10, total).maxGradNorm(1.0);
+        Trainer.Builder tb = Trainer.builder().adam(s.lr(), total / 10, total).maxGradNorm(1.0);
         TrainingHistory history = new TrainingHistory();
         RunFolder.writeLabels(dir, train.labelNames());
 
@@ -89,7 +88,7 @@ public final class Finetuner {
             TrainingTask task = model.adapters().isEmpty()
                     ? new ProbeTask(model, tok, train, tb, s.batchSize(), s.seed())
                     : new AdapterTask(model, tok, train, tb, s.batchSize(), s.seed());
-            SameDiffTrainer trainer = task.trainer();
+            Trainer trainer = task.trainer();
             RunCheckpoint.Position start = new RunCheckpoint.Position(0, 0);
             if (s.resume()) {
                 RunCheckpoint.Resumed r = ckpt.resume(trainer, history);
@@ -109,9 +108,6 @@ public final class Finetuner {
                         epochs), Math.min(batches.size() - first, total - trainer.iteration()));
                 for (int b = first; b < batches.size() && trainer.iteration() < total; b++) {
                     int[] idx = batches.get(b);
-                    if (task.collectsGarbage() && trainer.iteration() % GC_EVERY == 0) {
-                        System.gc();   // SameDiff engine: ND4J frees native buffers when their Java wrappers are collected
-                    }
                     double lr = trainer.learningRate();
                     float loss = task.step(idx);
                     guard.check(trainer.iteration(), loss, trainer.lastGradNorm(), lr);
@@ -184,7 +180,7 @@ public final class Finetuner {
      * Validates now (once per step): offers the current parameters to the selection and records the
      * validation accuracy as a checkpoint of the chart's history.
      */
-    private static void validate(TrainingTask task, TextDataset val, SameDiffTrainer trainer, BestOnValidation best,
+    private static void validate(TrainingTask task, TextDataset val, Trainer trainer, BestOnValidation best,
                                  TrainingHistory history) {
         if (!best.validatedAt(trainer.iteration())) {
             ClassificationReport r = task.evaluate(val);

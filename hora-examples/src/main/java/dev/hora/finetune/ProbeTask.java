@@ -7,7 +7,7 @@ import dev.hora.peft.PeftModel;
 import dev.hora.text.Batch;
 import dev.hora.text.BatchOrder;
 import dev.hora.text.TokenBatcher;
-import dev.hora.train.SameDiffTrainer;
+import dev.hora.train.Trainer;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -29,12 +29,12 @@ final class ProbeTask implements TrainingTask {
     private final TokenBatcher tok;
     private final Map<TextDataset, INDArray> evalEmb = new java.util.IdentityHashMap<>();
     private final SameDiff head = SameDiff.create();
-    private final SameDiffTrainer trainer;
+    private final Trainer trainer;
     private final INDArray trainEmb;   // [n_train, d]
     private final int batchSize;
     private final long seed;
 
-    ProbeTask(PeftModel model, TokenBatcher tok, TextDataset train, SameDiffTrainer.Builder b, int batchSize,
+    ProbeTask(PeftModel model, TokenBatcher tok, TextDataset train, Trainer.Builder b, int batchSize,
               long seed) {
         this.model = model;
         this.train = train;
@@ -45,7 +45,7 @@ final class ProbeTask implements TrainingTask {
         SDVariable pooled = head.placeHolder(POOLED, DataType.FLOAT, -1, trainEmb.size(1));
         Map<String, INDArray> init = model.headParams();
         ClassifierHead.build(head, pooled, init.get(ClassifierHead.WEIGHT).dup(), init.get(ClassifierHead.BIAS).dup(), true);
-        this.trainer = b.sameDiff(head).loss(ClassifierHead.LOSS).trainable(model.trainableNames()).build();
+        this.trainer = b.objective(dev.hora.train.SameDiffObjective.of(head, ClassifierHead.LOSS, model.trainableNames())).build();
     }
 
     /** Pooled embeddings of every text, in batches of 64. */
@@ -53,9 +53,6 @@ final class ProbeTask implements TrainingTask {
         INDArray out = Nd4j.create(DataType.FLOAT, texts.size(), model.bert().config().hiddenSize());
         for (int from = 0; from < texts.size(); from += 64) {
             int to = Math.min(texts.size(), from + 64);
-            if (model.engine() == dev.hora.peft.Engine.SAMEDIFF) {
-                System.gc();   // SameDiff leaves native buffers behind tiny Java wrappers
-            }
             Batch b = tok.encode(texts.subList(from, to));
             INDArray p = model.pooled(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
             out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
@@ -65,7 +62,7 @@ final class ProbeTask implements TrainingTask {
     }
 
     @Override
-    public SameDiffTrainer trainer() {
+    public Trainer trainer() {
         return trainer;
     }
 

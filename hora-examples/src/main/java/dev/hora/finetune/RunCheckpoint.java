@@ -5,7 +5,7 @@ import dev.hora.io.Checkpoint;
 import dev.hora.io.CheckpointStore;
 import dev.hora.metrics.MetricsJson;
 import dev.hora.report.TrainingHistory;
-import dev.hora.train.SameDiffTrainer;
+import dev.hora.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -14,7 +14,7 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The checkpoint of a fine-tuning run: the trainer state ({@link SameDiffTrainer#state()}) plus,
+ * The checkpoint of a fine-tuning run: the trainer state ({@link Trainer#state()}) plus,
  * as metadata, where the run stands and what it is:
  * <pre>
  *   hora.epoch, hora.batch   the next batch to run: batch b of epoch e (0-based; b = 0 after an epoch end)
@@ -61,7 +61,7 @@ final class RunCheckpoint {
         return store.file();
     }
 
-    void save(SameDiffTrainer trainer, Position at, TrainingHistory history, BestOnValidation best, Totals totals)
+    void save(Trainer trainer, Position at, TrainingHistory history, BestOnValidation best, Totals totals)
             throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(EPOCH, Integer.toString(at.epoch()));
@@ -82,7 +82,7 @@ final class RunCheckpoint {
      *
      * @throws IOException naming the checkpoint file and what is wrong or what changed
      */
-    Resumed resume(SameDiffTrainer trainer, TrainingHistory history) throws IOException {
+    Resumed resume(Trainer trainer, TrainingHistory history) throws IOException {
         Path f = store.file();
         Checkpoint c = store.load().orElseThrow(() -> new IOException(f + ": no checkpoint to resume"));
         Map<String, String> m = c.metadata();

@@ -1,13 +1,13 @@
 package dev.hora.finetune;
 
 import dev.hora.metrics.ClassificationReport;
-import dev.hora.train.SameDiffTrainer;
+import dev.hora.train.Trainer;
 import java.util.List;
 
 /** What the {@link Finetuner} loop drives: batches, optimizer steps and evaluation of one run. */
 interface TrainingTask {
     /** The trainer whose state is checkpointed (trainable names = the model's). */
-    SameDiffTrainer trainer();
+    Trainer trainer();
 
     /** Example indices of each batch of an epoch (seeded: the same on resume). */
     List<int[]> batches(int epoch);
@@ -21,15 +21,6 @@ interface TrainingTask {
     /** Copies {@code params} (names and shapes as {@code trainer().params()}) into the trained variables. */
     default void restoreParams(java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> params) {
         trainer().setParams(params);
-    }
-
-    /**
-     * True when a step runs the encoder on the SameDiff engine: then the loop collects garbage before
-     * each step (each such step leaves ~100 MB+ of native buffers behind tiny Java wrappers). The kernel
-     * engine plans its memory (workspaces) and head-only steps allocate little: neither collects.
-     */
-    default boolean collectsGarbage() {
-        return false;
     }
 
     /** Leaves the trained values in the PeftModel (the probe trains a copy of the head). */

@@ -4,8 +4,7 @@ import dev.hora.onnx.BertConfig;
 import dev.hora.onnx.bert.BertWeightNames;
 import dev.hora.config.Target;
 import dev.hora.onnx.bert.Pooling;
-import dev.hora.peft.kernel.KernelEncoder;
-import dev.hora.peft.kernel.KernelObjective;
+import dev.hora.backbone.BertBackbone;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -36,7 +35,11 @@ final class MergedKernels {
     }
 
     /** The kernel classifier of a merged graph, or null when the graph predates the recorded config. */
-    static KernelObjective of(SameDiff sd) {
+    /** The kernel path of a merged graph: its backbone and head; null for files without the config constants. */
+    record Path(KernelRunner runner, AdapterSet head, Pooling pooling) {
+    }
+
+    static Path of(SameDiff sd) {
         for (String n : new String[]{HEADS, EPS, MASK, POOLING}) {
             if (!sd.hasVariable(n)) {
                 return null;
@@ -59,10 +62,8 @@ final class MergedKernels {
                 .vocabSize((int) word.size(0)).maxPositions((int) w.get(BertWeightNames.POSITION_EMBEDDINGS).size(0))
                 .typeVocabSize((int) w.get(BertWeightNames.TOKEN_TYPE_EMBEDDINGS).size(0))
                 .layerNormEps(w.get(EPS).getDouble(0)).maskValue((float) w.get(MASK).getDouble(0)).build();
-        Map<String, INDArray> head = new LinkedHashMap<>();
-        head.put(ClassifierHead.WEIGHT, w.get(ClassifierHead.WEIGHT));
-        head.put(ClassifierHead.BIAS, w.get(ClassifierHead.BIAS));
-        return new KernelObjective(new KernelEncoder(c, w, DataType.FLOAT), null, head, ClassifierHead.WEIGHT,
-                ClassifierHead.BIAS, w.get(POOLING).getDouble(0) == 0);
+        Pooling pooling = w.get(POOLING).getDouble(0) == 0 ? Pooling.MEAN : Pooling.CLS;
+        return new Path(new KernelRunner(new BertBackbone(c, w, DataType.FLOAT), false),
+                AdapterSet.head("merged", w.get(ClassifierHead.WEIGHT), w.get(ClassifierHead.BIAS), pooling), pooling);
     }
 }

@@ -1,10 +1,7 @@
 package dev.hora.peft;
 
-import dev.hora.onnx.bert.BertWeightNames;
-import dev.hora.adapter.Adapter;
-import dev.hora.adapter.Adapters;
+import dev.hora.backbone.BertBackbone;
 import dev.hora.io.AtomicFiles;
-import dev.hora.config.Target;
 import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.onnx.bert.BertEncoderBuilder;
 import java.io.IOException;
@@ -23,34 +20,30 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <pre>
  *   W'_t = W_t + dW_t  for every adapted projection t;   probabilities = softmax(pooled W_c + b_c)
  * </pre>
- * Predictions run on the kernel path ({@link dev.hora.peft.kernel.KernelEncoder}, same results as the
+ * Predictions run on the kernel path ({@link BertBackbone}, same results as the
  * graph, tested). Saved as SameDiff's FlatBuffers file ({@link #save}) and read back with {@link #load}.
  */
 public final class MergedModel {
     private final SameDiff sd;
-    private final dev.hora.peft.kernel.KernelObjective kernels;   // null: SameDiff only (older files)
+    private final MergedKernels.Path kernels;   // null: SameDiff only (older files)
 
     private MergedModel(SameDiff sd) {
         this.sd = sd;
         this.kernels = MergedKernels.of(sd);
     }
 
-    static MergedModel of(PeftModel model) {
-        Map<String, INDArray> weights = new LinkedHashMap<>(model.bert().weights());
-        model.adapterParams().forEach((layer, params) -> {
-            Adapter a = model.adapters().get(layer);
-            for (Target t : a.projections().keySet()) {
-                String wn = BertWeightNames.weight(layer, t);
-                INDArray dw = Adapters.deltaW(a, params, t).castTo(DataType.FLOAT);   // [d_in, d_out]
-                weights.put(wn, weights.get(wn).add(dw));
-            }
-        });
+    static MergedModel of(BertBackbone backbone, AdapterSet adapter) {
+        if (adapter.numClasses() == 0) {
+            throw new IllegalArgumentException("adapter '" + adapter.name() + "' has no classification head: a merged"
+                    + " model is a classifier");
+        }
+        Map<String, INDArray> weights = new LinkedHashMap<>(backbone.withDeltas(adapter.deltaW(), 1).weights());
         SameDiff sd = SameDiff.create();
-        BertEncoder enc = BertEncoderBuilder.of(model.bert().config(), weights).pooling(model.pooling()).build(sd);
-        Map<String, INDArray> head = model.headParams();
+        BertEncoder enc = BertEncoderBuilder.of(backbone.config(), weights).pooling(adapter.pooling()).build(sd);
+        Map<String, INDArray> head = adapter.headParams();
         ClassifierHead.build(sd, enc.pooled(), head.get(ClassifierHead.WEIGHT).dup(),
                 head.get(ClassifierHead.BIAS).dup(), false);
-        MergedKernels.record(sd, model.bert().config(), model.pooling());
+        MergedKernels.record(sd, backbone.config(), adapter.pooling());
         return new MergedModel(sd);
     }
 
@@ -84,7 +77,8 @@ public final class MergedModel {
     /** Class probabilities [b, n], on the kernel path (the SameDiff graph for files without hora.config.*). */
     public INDArray predictProba(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
         if (kernels != null) {
-            return kernels.probabilities(inputIds, attentionMask, tokenTypeIds);
+            return kernels.runner().run(Runner.Output.PROBABILITIES, inputIds, attentionMask, tokenTypeIds,
+                    java.util.List.of(new Runner.Group(kernels.head(), 0, (int) inputIds.size(0))), kernels.pooling());
         }
         return sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), ClassifierHead.PROBABILITIES)
                 .get(ClassifierHead.PROBABILITIES);

@@ -5,10 +5,8 @@ import dev.hora.adapter.Adapters;
 import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.Target;
-import dev.hora.onnx.BertConfig;
-import dev.hora.onnx.ImportedBert;
-import dev.hora.onnx.bert.BertWeightNames;
-import dev.hora.onnx.bert.ProjectionSite;
+import dev.hora.backbone.Backbone;
+import dev.hora.backbone.Site;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -20,7 +18,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Which projections of an encoder get an adapter, like PEFT's {@code target_modules} and
@@ -71,11 +68,11 @@ public final class ModuleSelector {
     }
 
     /** True when the projection at {@code site} gets an adapter. */
-    public boolean selects(ProjectionSite site) {
+    public boolean selects(Site site) {
         if (!layers.isEmpty() && !layers.contains(site.layer())) {
             return false;
         }
-        return modules.contains(site.target()) || (regex != null && regex.matcher(site.weightName()).matches());
+        return modules.contains(site.role()) || (regex != null && regex.matcher(site.weightName()).matches());
     }
 
     /**
@@ -84,25 +81,19 @@ public final class ModuleSelector {
      *
      * @throws IllegalArgumentException when a layer index is out of range or nothing is selected
      */
-    public Map<Integer, Adapter> plan(ImportedBert bert, AdapterConfig config) {
-        BertConfig bc = bert.config();
-        checkLayers(bc.numLayers());
-        Map<Integer, Adapter> m = new TreeMap<>();
-        for (int l = 0; l < bc.numLayers(); l++) {
-            Map<Target, ProjectionShape> shapes = new EnumMap<>(Target.class);
-            for (Target t : Target.values()) {
-                String wn = BertWeightNames.weight(l, t);
-                INDArray w = bert.weights().get(wn);
-                if (selects(new ProjectionSite(l, t, wn, (int) w.size(0), (int) w.size(1), bc.numHeads()))) {
-                    shapes.put(t, new ProjectionShape(w.size(0), w.size(1), bc.numHeads()));
-                }
-            }
-            if (!shapes.isEmpty()) {
-                m.put(l, Adapters.create(config.toBuilder().targets(shapes.keySet()).build(), shapes));
+    public Map<Integer, Adapter> plan(Backbone backbone, AdapterConfig config) {
+        checkLayers(backbone.numLayers());
+        Map<Integer, Map<Target, ProjectionShape>> shapes = new TreeMap<>();
+        for (Site site : backbone.sites()) {
+            if (selects(site)) {
+                shapes.computeIfAbsent(site.layer(), l -> new EnumMap<>(Target.class)).put(site.role(), site.shape());
             }
         }
+        Map<Integer, Adapter> m = new TreeMap<>();
+        shapes.forEach((l, s) -> m.put(l, Adapters.create(config.toBuilder().targets(s.keySet()).build(), s)));
         if (m.isEmpty()) {
-            throw new IllegalArgumentException("targets: " + this + " selects no projection of " + bert.source());
+            throw new IllegalArgumentException("targets: " + this + " selects no projection of the " + backbone.family()
+                    + " backbone (" + backbone.numLayers() + " layers)");
         }
         return m;
     }

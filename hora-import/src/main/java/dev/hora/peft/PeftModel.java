@@ -1,20 +1,12 @@
 package dev.hora.peft;
 
 import dev.hora.adapter.Adapter;
-import dev.hora.adapter.AdapterOps;
+import dev.hora.backbone.BertBackbone;
 import dev.hora.config.AdapterConfig;
-import dev.hora.config.Target;
-import dev.hora.onnx.BertConfig;
 import dev.hora.onnx.ImportedBert;
-import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.onnx.bert.Pooling;
-import dev.hora.onnx.bert.ProjectionHook;
-import dev.hora.adapter.FactorGraph;
-import dev.hora.adapter.FactorKernels;
-import dev.hora.adapter.FactorSource;
-import dev.hora.peft.kernel.KernelEncoder;
-import dev.hora.peft.kernel.KernelObjective;
-import dev.hora.train.SameDiffTrainer;
+import dev.hora.train.Objective;
+import dev.hora.train.Trainer;
 import dev.hora.util.Blas;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,229 +14,328 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A pretrained encoder with adapters on selected projections and a classification head, as one
- * SameDiff graph in which every pretrained tensor is a constant:
+ * One frozen backbone and any number of named adapters ({@link AdapterSet}), as PEFT keeps them:
  * <pre>
- *   input_ids, attention_mask, token_type_ids [b, s]
- *     -> encoder; at each selected projection  y = x (W + dW_t) + b   (dW_t from the layer's adapter)
- *     -> pooled [b, d] (MEAN or CLS) -> logits = pooled W_c + b_c [b, n] -> probabilities, loss
+ *   backbone (loaded once, shared)  +  { name -> adapter: config, per-site adapters, parameters, head }
+ *   predict(batch)                      the active adapter on every row (none active: the base model)
+ *   predict(batch, adapterNames[b])     row i with adapter adapterNames[i] (null: the base): the frozen
+ *                                       GEMMs once for the batch, each adapter's low-rank path on its rows
+ *   objective(name) / trainer(...)      train one adapter; the others stay loaded and untouched
  * </pre>
- * Trainable variables: {@code adapter.layer.<l>.<param>} (see {@link Adapter#paramShapes()}) and
- * {@code classifier.weight} [d, n], {@code classifier.bias} [1, n]. With no adapter config it is a
- * linear probe (only the head trains). At initialisation dW = 0, so the encoder's output equals
- * the base model's. {@link #merge()} folds every dW into its weight.
+ * The engine ({@link Engine}) is chosen once, at construction. Inference applies each adapter's factors,
+ * computed once and cached until its parameters change. Safe for concurrent inference from many threads;
+ * adding, deleting and activating adapters are atomic. {@link #builder} makes a model with one adapter
+ * named {@link #DEFAULT}, the active one (the single-adapter API of earlier releases).
  */
 public final class PeftModel {
+    /** The name {@link Builder#build()} gives its adapter. */
+    public static final String DEFAULT = "default";
     private final ImportedBert bert;
-    private final AdapterConfig config;
-    private final Pooling pooling;
-    private final int numClasses;
-    private final SameDiff sd = SameDiff.create();
-    private final Map<Integer, Adapter> adapters;
-    private final BertEncoder encoder;
+    private final BertBackbone backbone;
     private final Engine engine;
-    private KernelObjective kernels;
+    private final Runner runner;
+    private final Pooling basePooling;
+    private final Object lock = new Object();
+    private volatile Map<String, AdapterSet> adapters = Map.of();
+    private volatile String active;
+    private AdapterSet merged;
 
-    private PeftModel(Builder b) {
-        this.bert = b.bert;
-        this.config = b.config;
-        this.pooling = b.pooling;
-        this.numClasses = b.numClasses;
-        this.engine = b.engine;
-        BertConfig bc = bert.config();
-        this.adapters = config == null ? Map.of() : Collections.unmodifiableMap(b.selector.plan(bert, config));
-        Map<Integer, Map<String, SDVariable>> vars = new TreeMap<>();
-        adapters.forEach((layer, a) -> {
-            Map<String, SDVariable> m = new LinkedHashMap<>();
-            a.initParams(DataType.FLOAT, layer).forEach((n, v) -> m.put(n, sd.var(varName(layer, n), v)));
-            vars.put(layer, m);
-        });
-        ProjectionHook hook = (g, site, x, w, bias) -> {
-            Adapter a = adapters.get(site.layer());
-            Target t = site.target();
-            if (a == null || !a.projections().containsKey(t)) {
-                return ProjectionHook.DEFAULT.project(g, site, x, w, bias);
-            }
-            return AdapterOps.project(g, x, x, w, bias, a.factors(g, vars.get(site.layer()), t),
-                    a.projections().get(t), a.config().getApplyMode());
-        };
-        this.encoder = bert.encoder().pooling(pooling).hook(hook).build(sd);
-        INDArray[] head = ClassifierHead.init(bc.hiddenSize(), numClasses, b.seed);
-        ClassifierHead.build(sd, encoder.pooled(), head[0], head[1], true);
+    PeftModel(ImportedBert bert, BertBackbone backbone, Engine engine, Pooling basePooling) {
+        this.bert = bert;
+        this.backbone = backbone;
+        this.engine = engine;
+        this.basePooling = basePooling;
+        this.runner = engine == Engine.SAMEDIFF ? new SameDiffRunner(backbone.config(), backbone.weights())
+                : new KernelRunner(backbone, engine == Engine.KERNELS_FACTOR_GRAPH);
+    }
+
+    /** A model of {@code bert} with no adapter yet, on the kernel engine, MEAN pooling for the base. */
+    public static PeftModel of(ImportedBert bert) {
+        return new PeftModel(bert, BertBackbone.of(bert), Engine.KERNELS, Pooling.MEAN);
     }
 
     public static Builder builder(ImportedBert bert) {
         return new Builder(bert);
     }
 
-    /** SameDiff name of an adapter parameter: {@code adapter.layer.<l>.<param>}. */
+    /** Name of an adapter parameter: {@code adapter.layer.<l>.<param>} ({@link AdapterSet#varName}). */
     public static String varName(int layer, String param) {
-        return "adapter.layer." + layer + "." + param;
+        return AdapterSet.varName(layer, param);
     }
 
+    // ---- the adapters ----
+
+    /** A new adapter on this backbone ({@link AdapterSet#create}); it becomes active if none is. */
+    public AdapterSet addAdapter(String name, AdapterConfig config, ModuleSelector selector, Pooling pooling,
+                                 int numClasses, long headSeed) {
+        return addAdapter(AdapterSet.create(name, backbone, config, selector, pooling, numClasses, headSeed));
+    }
+
+    /** Adds an adapter built for this backbone (refused when its name is taken or a site does not exist). */
+    public AdapterSet addAdapter(AdapterSet adapter) {
+        adapter.layers().forEach((l, a) -> a.projections().forEach((t, shape) -> {
+            if (!backbone.site(l, t).shape().equals(shape)) {
+                throw new IllegalArgumentException("adapter '" + adapter.name() + "' at layer " + l + " " + t
+                        + " is built for " + shape + ", the backbone's site is " + backbone.site(l, t).shape());
+            }
+        }));
+        synchronized (lock) {
+            if (adapters.containsKey(adapter.name())) {
+                throw new IllegalArgumentException("adapter '" + adapter.name() + "' exists already: delete it first");
+            }
+            Map<String, AdapterSet> m = new LinkedHashMap<>(adapters);
+            m.put(adapter.name(), adapter);
+            adapters = Collections.unmodifiableMap(m);
+            if (active == null) {
+                active = adapter.name();
+            }
+        }
+        return adapter;
+    }
+
+    /** Removes an adapter (its arrays are freed once no call still uses them); the base runs if it was active. */
+    public void deleteAdapter(String name) {
+        synchronized (lock) {
+            adapter(name);
+            Map<String, AdapterSet> m = new LinkedHashMap<>(adapters);
+            m.remove(name);
+            adapters = Collections.unmodifiableMap(m);
+            if (name.equals(active)) {
+                active = null;
+            }
+        }
+    }
+
+    /** The adapters' names, in the order they were added. */
+    public List<String> adapterNames() {
+        return List.copyOf(adapters.keySet());
+    }
+
+    /** @throws IllegalArgumentException naming the adapters there are, when {@code name} is not one */
+    public AdapterSet adapter(String name) {
+        AdapterSet a = adapters.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no adapter named '" + name + "': the model has " + adapters.keySet());
+        }
+        return a;
+    }
+
+    /** Makes {@code name} the adapter of {@link #predictProba} and friends; null disables adapters (the base). */
+    public void setActiveAdapter(String name) {
+        synchronized (lock) {
+            if (name != null) {
+                adapter(name);
+            }
+            active = name;
+        }
+    }
+
+    /** The active adapter's name, or null (the base model). */
+    public String activeAdapter() {
+        return active;
+    }
+
+    private AdapterSet activeSet() {
+        String n = active;
+        if (n == null) {
+            throw new IllegalStateException("no active adapter: add one or set one active (adapters: "
+                    + adapters.keySet() + ")");
+        }
+        return adapter(n);
+    }
+
+    /** Bytes held by every adapter's parameters and cached factors (the backbone not counted). */
+    public long adapterBytes() {
+        long n = 0;
+        for (AdapterSet a : adapters.values()) {
+            n += a.bytes();
+        }
+        return n;
+    }
+
+    // ---- inference ----
+
+    /** Class probabilities [b, n] of the active adapter for token ids, mask and types [b, s] (int64). */
+    public INDArray predictProba(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
+        return run(Runner.Output.PROBABILITIES, inputIds, attentionMask, tokenTypeIds, null);
+    }
+
+    /** Class probabilities [b, n], row i by adapter {@code adapterNames.get(i)} (heads of one size). */
+    public INDArray predictProba(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds,
+                                 List<String> adapterNames) {
+        return run(Runner.Output.PROBABILITIES, inputIds, attentionMask, tokenTypeIds, Objects.requireNonNull(adapterNames));
+    }
+
+    /** The pooled encoder output [b, d] of the active adapter (none active: the base model's). */
+    public INDArray pooled(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
+        return run(Runner.Output.POOLED, inputIds, attentionMask, tokenTypeIds, null);
+    }
+
+    /** Pooled outputs [b, d], row i by adapter {@code adapterNames.get(i)} (null: the base model). */
+    public INDArray pooled(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds, List<String> adapterNames) {
+        return run(Runner.Output.POOLED, inputIds, attentionMask, tokenTypeIds, Objects.requireNonNull(adapterNames));
+    }
+
+    /** The encoder's last_hidden_state [b, s, d] with the active adapter (none active: the base model's). */
+    public INDArray lastHiddenState(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
+        return run(Runner.Output.HIDDEN, inputIds, attentionMask, tokenTypeIds, null);
+    }
+
+    /** last_hidden_state [b, s, d], row i by adapter {@code adapterNames.get(i)} (null: the base model). */
+    public INDArray lastHiddenState(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds,
+                                    List<String> adapterNames) {
+        return run(Runner.Output.HIDDEN, inputIds, attentionMask, tokenTypeIds, Objects.requireNonNull(adapterNames));
+    }
+
+    private INDArray run(Runner.Output what, INDArray ids, INDArray mask, INDArray types, List<String> names) {
+        int b = (int) ids.size(0);
+        if (names == null) {
+            String n = active;
+            return runner.run(what, ids, mask, types, List.of(new Runner.Group(n == null ? null : adapter(n), 0, b)),
+                    basePooling);
+        }
+        MixedBatch mixed = MixedBatch.of(names, b, this::adapter);
+        if (mixed.isIdentity()) {
+            return runner.run(what, ids, mask, types, mixed.groups(), basePooling);
+        }
+        INDArray out = runner.run(what, mixed.gather(ids), mixed.gather(mask), mixed.gather(types), mixed.groups(),
+                basePooling);
+        return mixed.scatter(out);
+    }
+
+    // ---- training ----
+
+    /** The loss and gradients of adapter {@code name}'s trainable tensors on this model's engine. */
+    public Objective objective(String name) {
+        return runner.objective(adapter(name));
+    }
+
+    /** {@link #objective(String)} of the active adapter. */
+    public Objective objective() {
+        return runner.objective(activeSet());
+    }
+
+    /** Points a trainer at the active adapter's objective (its learning-rate multipliers included). */
+    public Trainer.Builder trainer(Trainer.Builder b) {
+        return b.objective(objective());
+    }
+
+    /**
+     * The SameDiff graph of the active adapter, its variables set to the adapter's values
+     * ({@link Engine#SAMEDIFF} only: the reference graph).
+     */
     public SameDiff sameDiff() {
-        return sd;
+        if (!(runner instanceof SameDiffRunner r)) {
+            throw new IllegalStateException("sameDiff(): this model runs on " + engine + "; build it with Engine.SAMEDIFF");
+        }
+        AdapterSet a = activeSet();
+        SameDiffRunner.Graph g = r.graph(a, a.pooling());
+        g.pull(a);
+        return g.sd();
     }
 
-    public BertEncoder encoder() {
-        return encoder;
-    }
+    // ---- the active adapter's view (the single-adapter API) ----
 
     public ImportedBert bert() {
         return bert;
     }
 
-    /** The adapter config, or null for a linear probe. */
-    public AdapterConfig adapterConfig() {
-        return config;
+    public BertBackbone backbone() {
+        return backbone;
     }
 
-    public Pooling pooling() {
-        return pooling;
-    }
-
-    public int numClasses() {
-        return numClasses;
-    }
-
-    /** Layer index to its adapter (empty for a linear probe). */
-    public Map<Integer, Adapter> adapters() {
-        return adapters;
-    }
-
-    /**
-     * Names of every trainable variable: adapter parameters the optimizer updates
-     * ({@link Adapter#trainable}; HoRA's fixed seeds are left out), then the classifier head.
-     */
-    public List<String> trainableNames() {
-        List<String> names = new ArrayList<>();
-        adapters.forEach((l, a) -> a.paramShapes().keySet().stream().filter(a::trainable)
-                .forEach(n -> names.add(varName(l, n))));
-        names.add(ClassifierHead.WEIGHT);
-        names.add(ClassifierHead.BIAS);
-        return names;
-    }
-
-    /** Learning-rate multipliers other than 1, by variable name ({@link Adapter#lrMultiplier}). */
-    public Map<String, Double> lrMultipliers() {
-        Map<String, Double> m = new LinkedHashMap<>();
-        adapters.forEach((l, a) -> a.paramShapes().keySet().stream().filter(a::trainable)
-                .filter(n -> a.lrMultiplier(n) != 1.0).forEach(n -> m.put(varName(l, n), a.lrMultiplier(n))));
-        return m;
-    }
-
-    /** Live arrays of the adapter parameters, per layer (writes change the model). */
-    public Map<Integer, Map<String, INDArray>> adapterParams() {
-        Map<Integer, Map<String, INDArray>> m = new TreeMap<>();
-        adapters.forEach((l, a) -> {
-            Map<String, INDArray> p = new LinkedHashMap<>();
-            a.paramShapes().keySet().forEach(n -> p.put(n, sd.getArrForVarName(varName(l, n))));
-            m.put(l, p);
-        });
-        return m;
-    }
-
-    /** Live arrays of the classifier head: {@code classifier.weight}, {@code classifier.bias}. */
-    public Map<String, INDArray> headParams() {
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        m.put(ClassifierHead.WEIGHT, sd.getArrForVarName(ClassifierHead.WEIGHT));
-        m.put(ClassifierHead.BIAS, sd.getArrForVarName(ClassifierHead.BIAS));
-        return m;
-    }
-
-    /** Copies trainable values in (names as {@link #trainableNames()}); shapes must match. */
-    public void setTrainable(Map<String, INDArray> values) {
-        for (String n : trainableNames()) {
-            INDArray v = values.get(n);
-            INDArray cur = sd.getArrForVarName(n);
-            if (v == null || !java.util.Arrays.equals(v.shape(), cur.shape())) {
-                throw new IllegalArgumentException("trainable tensor " + n + (v == null ? " is missing"
-                        : " has shape " + java.util.Arrays.toString(v.shape()) + ", expected "
-                        + java.util.Arrays.toString(cur.shape())));
-            }
-            cur.assign(v);
-        }
-    }
-
-    /** Trainable values by name (live arrays). */
-    public Map<String, INDArray> trainable() {
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        trainableNames().forEach(n -> m.put(n, sd.getArrForVarName(n)));
-        return m;
-    }
-
-    /** Class probabilities [b, n] for token ids, mask and types [b, s] (int64). */
-    public INDArray predictProba(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
-        return output(ClassifierHead.PROBABILITIES, inputIds, attentionMask, tokenTypeIds);
-    }
-
-    /** The encoder's last_hidden_state [b, s, d]. */
-    public INDArray lastHiddenState(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
-        return output(BertEncoder.LAST_HIDDEN_STATE, inputIds, attentionMask, tokenTypeIds);
-    }
-
-    /** The pooled encoder output [b, d] (the classifier's input). */
-    public INDArray pooled(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
-        return output(BertEncoder.POOLED, inputIds, attentionMask, tokenTypeIds);
-    }
-
-    private INDArray output(String name, INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds) {
-        if (engine.kernels()) {
-            KernelObjective k = kernels();
-            switch (name) {
-                case ClassifierHead.PROBABILITIES: return k.probabilities(inputIds, attentionMask, tokenTypeIds);
-                case BertEncoder.POOLED: return k.pooled(inputIds, attentionMask, tokenTypeIds);
-                default: return k.lastHiddenState(inputIds, attentionMask, tokenTypeIds);
-            }
-        }
-        return sd.output(Inputs.feed(inputIds, attentionMask, tokenTypeIds), name).get(name);
-    }
-
-    /** The engine that runs {@link #predictProba}, {@link #pooled}, {@link #lastHiddenState} and training. */
     public Engine engine() {
         return engine;
     }
 
-    /**
-     * Points a trainer at this model's trainable tensors and loss on its engine: the kernel path's
-     * {@link KernelObjective}, or the SameDiff graph ({@link ClassifierHead#LOSS}).
-     */
-    public SameDiffTrainer.Builder trainer(SameDiffTrainer.Builder b) {
-        return engine.kernels() ? b.objective(kernels())
-                : b.sameDiff(sd).loss(ClassifierHead.LOSS).trainable(trainableNames());
+    /** The active adapter's config, or null for a linear probe. */
+    public AdapterConfig adapterConfig() {
+        return activeSet().config();
     }
 
-    /** The kernel path (built on first use): objective, probabilities, pooled and hidden states. */
-    public synchronized KernelObjective kernels() {
-        if (kernels == null) {
-            KernelEncoder enc = new KernelEncoder(bert.config(), bert.weights(), DataType.FLOAT);
-            FactorSource fs = adapters.isEmpty() ? null : engine == Engine.KERNELS_FACTOR_GRAPH
-                    ? new FactorGraph(adapters, adapterParams(), PeftModel::varName)
-                    : new FactorKernels(adapters, adapterParams(), PeftModel::varName);
-            kernels = new KernelObjective(enc, fs, trainable(), ClassifierHead.WEIGHT, ClassifierHead.BIAS,
-                    pooling == Pooling.MEAN, config == null ? 0 : config.getDropout(), config == null ? 0 : config.getSeed());
-        }
-        return kernels;
+    public Pooling pooling() {
+        return activeSet().pooling();
     }
 
-    /** Trainable against total parameters, per adapter kind and head. */
+    public int numClasses() {
+        return activeSet().numClasses();
+    }
+
+    /** Layer index to the active adapter's per-layer adapter. */
+    public Map<Integer, Adapter> adapters() {
+        return activeSet().layers();
+    }
+
+    public List<String> trainableNames() {
+        return activeSet().trainableNames();
+    }
+
+    public Map<String, Double> lrMultipliers() {
+        return activeSet().lrMultipliers();
+    }
+
+    public Map<Integer, Map<String, INDArray>> adapterParams() {
+        return activeSet().layerParams();
+    }
+
+    public Map<String, INDArray> headParams() {
+        return activeSet().headParams();
+    }
+
+    public void setTrainable(Map<String, INDArray> values) {
+        activeSet().setTrainable(values);
+    }
+
+    public Map<String, INDArray> trainable() {
+        return activeSet().trainable();
+    }
+
+    /** Trainable against total parameters of the active adapter, per adapter kind and head. */
     public ParameterSummary summary() {
-        return ParameterSummary.of(bert, config, adapters.values(), numClasses);
+        AdapterSet a = activeSet();
+        return ParameterSummary.of(bert, a.config(), a.layers().values(), a.numClasses());
     }
 
-    /** Folds every adapter into its weight: a plain model with no adapter variables. */
+    // ---- merging ----
+
+    /** The active adapter folded into its weights: a standalone SameDiff model of constants. */
     public MergedModel merge() {
-        return MergedModel.of(this);
+        return MergedModel.of(backbone, activeSet());
     }
 
-    /** Builder; {@link #build()} validates. */
+    /** Adapter {@code name} folded into its weights: a standalone SameDiff model of constants. */
+    public MergedModel merge(String name) {
+        return MergedModel.of(backbone, adapter(name));
+    }
+
+    /**
+     * A model whose backbone holds W + dW of adapter {@code name} (the other tensors shared with this
+     * one) and whose only adapter is {@code name}'s head, active: the same outputs, no adapter cost.
+     * {@link #unmergeAdapter} undoes it.
+     */
+    public PeftModel mergeAdapter(String name) {
+        AdapterSet a = adapter(name);
+        PeftModel m = new PeftModel(bert, backbone.withDeltas(a.deltaW(), 1), engine, basePooling);
+        m.merged = a;
+        m.addAdapter(a.headOnly());
+        return m;
+    }
+
+    /** The model {@link #mergeAdapter} came from: W + dW - dW and the adapter back, active. */
+    public PeftModel unmergeAdapter() {
+        if (merged == null) {
+            throw new IllegalStateException("unmergeAdapter(): this model holds no merged adapter");
+        }
+        PeftModel m = new PeftModel(bert, backbone.withDeltas(merged.deltaW(), -1), engine, basePooling);
+        m.addAdapter(merged);
+        return m;
+    }
+
+    /** Builder of a model with one adapter named {@link #DEFAULT}; {@link #build()} validates. */
     public static final class Builder {
         private final ImportedBert bert;
         private AdapterConfig config;
@@ -253,6 +344,7 @@ public final class PeftModel {
         private int numClasses = 2;
         private long seed = 42;
         private Engine engine = Engine.KERNELS;
+        private String name = DEFAULT;
 
         private Builder(ImportedBert bert) {
             this.bert = Objects.requireNonNull(bert, "bert");
@@ -262,6 +354,12 @@ public final class PeftModel {
         /** The adapter; null (default) = linear probe, only the head trains. */
         public Builder adapter(AdapterConfig config) {
             this.config = config;
+            return this;
+        }
+
+        /** The adapter's name; default {@link #DEFAULT}. */
+        public Builder name(String name) {
+            this.name = name;
             return this;
         }
 
@@ -298,18 +396,14 @@ public final class PeftModel {
             if (pooling == Pooling.NONE) {
                 throw new IllegalArgumentException("pooling = NONE: a classifier needs MEAN or CLS pooling");
             }
-            if (config != null) {
-                config.validate();
-                if (config.getDropout() > 0 && engine == Engine.SAMEDIFF) {
-                    throw new IllegalArgumentException("dropout = " + config.getDropout()
-                            + " needs the kernel engine (a SameDiff graph cannot tell training from inference):"
-                            + " allowed 0 with Engine.SAMEDIFF");
-                }
-                if (selector == null) {
-                    selector = ModuleSelector.modules(config.getTargets());
-                }
+            if (config != null && config.validate().getDropout() > 0 && engine == Engine.SAMEDIFF) {
+                throw new IllegalArgumentException("dropout = " + config.getDropout()
+                        + " needs the kernel engine (a SameDiff graph cannot tell training from inference):"
+                        + " allowed 0 with Engine.SAMEDIFF");
             }
-            return new PeftModel(this);
+            PeftModel m = new PeftModel(bert, BertBackbone.of(bert), engine, pooling);
+            m.addAdapter(name, config, selector, pooling, numClasses, seed);
+            return m;
         }
     }
 }

@@ -64,6 +64,34 @@ public final class FactorKernels extends AbstractFactorSource {
         }
     }
 
+    /**
+     * Every projection's factors in FACTORISED form, whatever its training mode: what inference
+     * applies (and caches). Leaves the state {@link #backward} reads untouched, so it may run from
+     * any thread while nothing trains.
+     */
+    public Map<Key, Values> factorised() {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            Map<Key, Values> out = new LinkedHashMap<>();
+            passes().forEach((layer, pass) -> adapters.get(layer).projections().forEach((t, shape) -> {
+                FactorKernel.Pair f = pass.factors().get(t);
+                out.put(new Key(layer, t), new Values(ApplyMode.FACTORISED, f.a(), f.b(), null));
+            }));
+            return out;
+        }
+    }
+
+    /** dW [d_in, d_out] of every projection at the current parameters (a merge folds it into W). */
+    public Map<Key, INDArray> deltaW() {
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            Map<Key, INDArray> out = new LinkedHashMap<>();
+            passes().forEach((layer, pass) -> adapters.get(layer).projections().forEach((t, shape) -> {
+                FactorKernel.Pair f = pass.factors().get(t);
+                out.put(new Key(layer, t), deltaW(f.a(), f.b(), shape));
+            }));
+            return out;
+        }
+    }
+
     private Map<Integer, FactorKernel.Pass> passes() {
         Map<Integer, FactorKernel.Pass> passes = new LinkedHashMap<>();
         kernels.forEach((layer, kernel) -> passes.put(layer, kernel.forward(layerParams.get(layer))));

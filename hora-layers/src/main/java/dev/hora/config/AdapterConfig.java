@@ -30,7 +30,7 @@ import java.util.Objects;
  *                               dW_t[:, head i] = s (A_{t,i} B_{t,i} + A_{t,s} B_{t,s})
  * </pre>
  * learnableSeeds and generatorLrMultiplier act through {@code Adapter.trainable} / {@code lrMultiplier},
- * which PeftModel and SameDiffTrainer apply; the DL4J layers (HoraSelfAttention, AdaptedDense) still
+ * which PeftModel and its Trainer apply; the DL4J layers (HoraSelfAttention, AdaptedDense) still
  * train every adapter parameter at the network's learning rate.
  *
  * <p>A mutable bean (no-arg constructor, getters and setters) so that DL4J's JSON configuration

@@ -41,6 +41,32 @@ public final class LowRank {
         return xa;
     }
 
+    /**
+     * {@link #forwardAdd} on rows {@code [from, to)} of x and y only (a mixed-adapter batch: each
+     * adapter's low-rank path runs on its own rows), inference only (nothing kept):
+     * <pre>
+     *   y[from:to, o + g d_g : o + (g+1) d_g] += (x[from:to] a_g) b_g          x [n, in] and y [n, ldy], 'c' order
+     * </pre>
+     * {@code aCat} is {@link #concatA} of a ([in, G r], 'c'), {@code b} [G, r, d_g] 'c'.
+     */
+    public static void forwardAddRows(INDArray x, int from, int to, INDArray aCat, INDArray b, INDArray y, long offset) {
+        int g = (int) b.size(0);
+        int r = (int) b.size(1);
+        int dg = (int) b.size(2);
+        int in = (int) x.size(1);
+        int n = to - from;
+        int ldy = (int) y.size(1);
+        if (n <= 0) {
+            return;
+        }
+        INDArray xa = Nd4j.create(x.dataType(), n, (long) g * r);
+        StridedGemm.gemm(false, false, n, g * r, in, 1, x, (long) from * in, in, aCat, 0, g * r, 0, xa, 0, g * r);
+        for (int i = 0; i < g; i++) {
+            StridedGemm.gemm(false, false, n, dg, r, 1, xa, (long) i * r, g * r, b, (long) i * r * dg, dg,
+                    1, y, (long) from * ldy + offset + (long) i * dg, ldy);
+        }
+    }
+
     /** Factor gradients: [0] = da [G, in, r], [1] = db [G, r, d_g]; dx accumulated into {@code dx}. */
     public static INDArray[] backward(INDArray x, INDArray xa, INDArray a, INDArray b, INDArray dy, long offset,
                                       INDArray dx) {

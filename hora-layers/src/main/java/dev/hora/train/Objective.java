@@ -5,11 +5,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A loss over named, live trainable tensors, with its gradient, computed by whatever engine owns
- * the model (the kernel path of an imported encoder, or SameDiff's autodiff):
+ * the model (the kernel path of an adapter, or SameDiff's autodiff: {@link SameDiffObjective}):
  * <pre>
  *   (loss, {dL/dtheta_p}) = lossAndGradients(batch)        theta_p = parameters().get(p), updated in place
  * </pre>
- * {@link SameDiffTrainer} steps the optimizer on it; every gradient has its parameter's shape.
+ * {@link Trainer} steps the optimizer on it; every gradient has its parameter's shape.
  */
 public interface Objective {
 
@@ -25,6 +25,21 @@ public interface Objective {
 
     /** The loss of one batch and dL/dtheta for every name of {@link #parameters()}. */
     Result lossAndGradients(Map<String, INDArray> batch);
+
+    /**
+     * Factor on the learning rate of parameters other than 1, by name (e.g. HoRA's generator); the
+     * trainer applies them unless told otherwise. Default: none.
+     */
+    default Map<String, Double> lrMultipliers() {
+        return Map.of();
+    }
+
+    /**
+     * Called by the trainer after it wrote the parameters (a step, a restore): whatever was derived
+     * from them (cached adapter factors for inference) must be recomputed. Default: nothing.
+     */
+    default void parametersChanged() {
+    }
 
     /** Scalar loss and gradients by parameter name. */
     record Result(double loss, Map<String, INDArray> gradients) {

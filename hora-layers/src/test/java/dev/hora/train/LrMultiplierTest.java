@@ -19,9 +19,9 @@ class LrMultiplierTest {
         SameDiff scaled = TrainGraphs.logistic(DataType.DOUBLE, 3);
         INDArray w0 = plain.getArrForVarName("w").dup();
         INDArray b0 = plain.getArrForVarName("b").dup();
-        SameDiffTrainer tp = SameDiffTrainer.builder().sameDiff(plain).loss("loss").trainable("w", "b")
+        Trainer tp = Trainer.builder().objective(SameDiffObjective.of(plain, "loss", java.util.List.of("w", "b")))
                 .updater(new Adam(0.01)).build();
-        SameDiffTrainer ts = SameDiffTrainer.builder().sameDiff(scaled).loss("loss").trainable("w", "b")
+        Trainer ts = Trainer.builder().objective(SameDiffObjective.of(scaled, "loss", java.util.List.of("w", "b")))
                 .updater(new Adam(0.01)).lrMultipliers(Map.of("w", 2.5)).build();
         Map<String, INDArray> batch = TrainGraphs.batch(DataType.DOUBLE, 3, 0, 32);
         tp.step(batch);
@@ -39,9 +39,7 @@ class LrMultiplierTest {
     @Test
     void unknownOrBadMultipliersAreRejected() {
         SameDiff sd = TrainGraphs.logistic(DataType.DOUBLE, 3);
-        assertThrows(IllegalArgumentException.class, () -> SameDiffTrainer.builder().sameDiff(sd).loss("loss")
-                .trainable("w").lrMultipliers(Map.of("b", 2.0)).build());
-        assertThrows(IllegalArgumentException.class, () -> SameDiffTrainer.builder().sameDiff(sd).loss("loss")
-                .trainable("w").lrMultipliers(Map.of("w", 0.0)).build());
+        assertThrows(IllegalArgumentException.class, () -> Trainer.builder().objective(SameDiffObjective.of(sd, "loss", java.util.List.of("w"))).lrMultipliers(Map.of("b", 2.0)).build());
+        assertThrows(IllegalArgumentException.class, () -> Trainer.builder().objective(SameDiffObjective.of(sd, "loss", java.util.List.of("w"))).lrMultipliers(Map.of("w", 0.0)).build());
     }
 }

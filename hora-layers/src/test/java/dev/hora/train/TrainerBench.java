@@ -12,7 +12,7 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
- * Prints ms per training step: {@link SameDiffTrainer#step} (one pass for loss + gradients) vs
+ * Prints ms per training step: {@link Trainer#step} (one pass for loss + gradients) vs
  * calculateGradients followed by a separate output pass vs {@code sd.fit(MultiDataSet)}.
  * Graph: y = tanh(x F + x A B) W_out, loss = mean squared error; F [d, d] and W_out [d, 1] constants,
  * A [d, r], B [r, d] trainable. Run: java -cp ... dev.hora.train.TrainerBench [d] [batch] [steps].
@@ -44,7 +44,7 @@ public final class TrainerBench {
                 "y", TrainGraphs.fill(rnd, DataType.FLOAT, 1, n, 1));
 
         SameDiff s1 = graph(d, 8);
-        SameDiffTrainer t = SameDiffTrainer.builder().sameDiff(s1).loss("loss").trainable("A", "B")
+        Trainer t = Trainer.builder().objective(SameDiffObjective.of(s1, "loss", java.util.List.of("A", "B")))
                 .updater(new Adam(1e-3)).build();
         System.out.printf("trainer.step (1 pass)          %.2f ms/step%n", time(steps, () -> t.step(batch)));
 

@@ -11,7 +11,7 @@ import dev.hora.peft.MergedModel;
 import dev.hora.peft.PeftModel;
 import dev.hora.text.Batch;
 import dev.hora.text.TokenBatcher;
-import dev.hora.train.SameDiffTrainer;
+import dev.hora.train.Trainer;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +39,7 @@ public final class OnnxFineTuneExample {
                 .build();
         System.out.println(model.summary());
 
-        SameDiffTrainer trainer = model.trainer(SameDiffTrainer.builder().adam(5e-3, 0, 0)).build();   // kernel engine
+        Trainer trainer = model.trainer(Trainer.builder().adam(5e-3, 0, 0)).build();   // kernel engine
         List<String> texts = List.of("I love it", "Great value", "Terrible product", "It broke at once");
         INDArray labels = Nd4j.createFromArray(new float[][]{{0, 1}, {0, 1}, {1, 0}, {1, 0}});   // one-hot [4, 2]
         try (InputStream json = OnnxFineTuneExample.class.getResourceAsStream("/all-minilm-l6-v2-tokenizer.json");

@@ -23,7 +23,11 @@ public final class BertWeightNames {
     private BertWeightNames() {
     }
 
-    /** {@code encoder.layer.<layer>.<suffix>}. */
+    /** The Hugging Face module path of a projection: {@code encoder.layer.<layer>.<hfPath>}. */
+    public static String module(int layer, Target t) {
+        return layer(layer, t.hfPath());
+    }
+
     /** {@code encoder.layer.<layer>.<hfPath>.weight}, [d_in, d_out]. */
     public static String weight(int layer, Target t) {
         return layer(layer, t.hfPath() + ".weight");
@@ -34,6 +38,7 @@ public final class BertWeightNames {
         return layer(layer, t.hfPath() + ".bias");
     }
 
+    /** {@code encoder.layer.<layer>.<suffix>}. */
     public static String layer(int layer, String suffix) {
         return "encoder.layer." + layer + "." + suffix;
     }

@@ -2,6 +2,9 @@ package dev.hora.peft.kernel;
 
 import dev.hora.adapter.FactorSource;
 import dev.hora.adapter.FactorSource.Key;
+import dev.hora.backbone.AdapterRows;
+import dev.hora.backbone.Backbone;
+import dev.hora.backbone.Dropouts;
 import dev.hora.kernels.Pooling;
 import dev.hora.kernels.SoftmaxCrossEntropy;
 import dev.hora.kernels.Timer;
@@ -17,48 +20,46 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The classifier's training objective on the kernel path, one step:
+ * One adapter's classifier objective on the kernel path, one step:
  * <pre>
- *   F = factors.forward()                            adapters' factors (or dW): FactorKernels or FactorGraph
- *   in one workspace:  h = encoder.forward(batch, F)  -> pooled = M h -> (loss, dW_c, db_c, dpooled)
- *                      dF = encoder.backward(M^T dpooled)
+ *   F = factors.forward()                            the adapter's factors (or dW): FactorKernels or FactorGraph
+ *   in one workspace:  h = backbone.forward(batch, F)  -> pooled = M h -> (loss, dW_c, db_c, dpooled)
+ *                      dF = backbone.backward(M^T dpooled)
  *   dtheta = factors.backward(dF)                     chain rule back to the adapter parameters
  * </pre>
- * Parameters: the live adapter and head arrays ({@code adapter.layer.<l>.<p>}, {@code classifier.*}).
+ * Parameters: the adapter's live trainable arrays ({@code adapter.layer.<l>.<p>}, {@code classifier.*});
+ * after the trainer writes them, {@code onChange} runs (the adapter drops its cached inference factors).
  */
 public final class KernelObjective implements Objective {
-    private final KernelEncoder encoder;
+    private final Backbone backbone;
     private final FactorSource factors;
     private final Map<String, INDArray> parameters;
-    private final String headWeight;
-    private final String headBias;
+    private final Map<String, Double> lrMultipliers;
     private final boolean meanPooling;
-    private boolean quiet;
-    private Dropouts dropout = Dropouts.NONE;
     private final double dropoutP;
     private final long dropoutSeed;
+    private final Runnable onChange;
+    private boolean quiet;
+    private Dropouts dropout = Dropouts.NONE;
 
     /**
-     * @param factors    the adapters' factors ({@link dev.hora.adapter.FactorKernels} or the SameDiff
+     * @param factors    the adapter's factors ({@link dev.hora.adapter.FactorKernels} or the SameDiff
      *                   {@link dev.hora.adapter.FactorGraph}), or null (only the head trains)
-     * @param parameters live arrays: the factor source's parameters, then the head's
+     * @param parameters live trainable arrays: the factor source's, then {@code classifier.weight, classifier.bias}
+     * @param dropoutP   adapter dropout (training steps only; masks from (dropoutSeed, step))
      */
-    public KernelObjective(KernelEncoder encoder, FactorSource factors, Map<String, INDArray> parameters,
-                           String headWeight, String headBias, boolean meanPooling) {
-        this(encoder, factors, parameters, headWeight, headBias, meanPooling, 0, 0);
-    }
-
-    /** With adapter dropout p (training steps only; masks from (seed, step)). */
-    public KernelObjective(KernelEncoder encoder, FactorSource factors, Map<String, INDArray> parameters,
-                           String headWeight, String headBias, boolean meanPooling, double dropoutP, long dropoutSeed) {
-        this.dropoutP = dropoutP;
-        this.dropoutSeed = dropoutSeed;
-        this.encoder = encoder;
+    public KernelObjective(Backbone backbone, FactorSource factors, Map<String, INDArray> parameters,
+                           Map<String, Double> lrMultipliers, boolean meanPooling, double dropoutP, long dropoutSeed,
+                           Runnable onChange) {
+        this.backbone = backbone;
         this.factors = factors;
         this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
-        this.headWeight = headWeight;
-        this.headBias = headBias;
+        this.lrMultipliers = Map.copyOf(lrMultipliers);
         this.meanPooling = meanPooling;
+        this.dropoutP = dropoutP;
+        this.dropoutSeed = dropoutSeed;
+        this.onChange = onChange;
+        this.quiet = !(factors instanceof dev.hora.adapter.FactorGraph);   // only SameDiff prints on its first gradient
     }
 
     @Override
@@ -71,10 +72,20 @@ public final class KernelObjective implements Objective {
         return parameters;
     }
 
+    @Override
+    public Map<String, Double> lrMultipliers() {
+        return lrMultipliers;
+    }
+
+    @Override
+    public void parametersChanged() {
+        onChange.run();
+    }
+
     /** The pooling matrix [B, B S] of a batch. */
-    INDArray poolingMatrix(INDArray mask) {
-        return meanPooling ? Pooling.meanMatrix(mask, encoder.dataType())
-                : Pooling.clsMatrix((int) mask.size(0), (int) mask.size(1), encoder.dataType());
+    private INDArray poolingMatrix(INDArray mask) {
+        return meanPooling ? Pooling.meanMatrix(mask, backbone.dataType())
+                : Pooling.clsMatrix((int) mask.size(0), (int) mask.size(1), backbone.dataType());
     }
 
     /** batch: input_ids, attention_mask, token_type_ids [B, S] and labels [B, n] one-hot. */
@@ -85,22 +96,24 @@ public final class KernelObjective implements Objective {
         Timer.lap("factors.forward");
         INDArray ids = batch.get(BertEncoder.INPUT_IDS);
         INDArray mask = batch.get(BertEncoder.ATTENTION_MASK);
-        INDArray labels = batch.get(ClassifierHead.LABELS).castTo(encoder.dataType());
+        INDArray labels = batch.get(ClassifierHead.LABELS).castTo(backbone.dataType());
+        INDArray headW = parameters.get(ClassifierHead.WEIGHT);
+        INDArray headB = parameters.get(ClassifierHead.BIAS);
         Map<Key, FactorSource.Values> dF = new LinkedHashMap<>();
         Map<String, INDArray> grads = new LinkedHashMap<>();
         double loss;
         try (MemoryWorkspace ws = Workspaces.open(Workspaces.TRAIN)) {
-            KernelEncoder.Pass pass = encoder.forward(ids, mask, batch.get(BertEncoder.TOKEN_TYPE_IDS), f, true, dropout);
+            Backbone.Pass pass = backbone.forward(ids, mask, batch.get(BertEncoder.TOKEN_TYPE_IDS), AdapterRows.all(f),
+                    true, dropout);
             INDArray m = poolingMatrix(mask);
             INDArray pooled = Pooling.forward(m, pass.hidden());
-            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.forwardBackward(pooled, parameters.get(headWeight),
-                    parameters.get(headBias), labels);
+            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.forwardBackward(pooled, headW, headB, labels);
             loss = r.loss();
             Timer.lap("head");
-            grads.put(headWeight, r.dW().detach());
-            grads.put(headBias, r.db().reshape(parameters.get(headBias).shape()).detach());
+            grads.put(ClassifierHead.WEIGHT, r.dW().detach());
+            grads.put(ClassifierHead.BIAS, r.db().reshape(headB.shape()).detach());
             if (factors != null) {
-                encoder.backward(pass, Pooling.backward(m, r.dx())).forEach((k, g) -> dF.put(k,
+                backbone.backward(pass, Pooling.backward(m, r.dx())).forEach((k, g) -> dF.put(k,
                         new FactorSource.Values(g.mode(), detach(g.a()), detach(g.b()), detach(g.deltaW()))));
             }
         }
@@ -118,35 +131,5 @@ public final class KernelObjective implements Objective {
 
     private static INDArray detach(INDArray a) {
         return a == null ? null : a.detach();
-    }
-
-    /** Class probabilities [B, n] (inference, no saved activations). */
-    public INDArray probabilities(INDArray ids, INDArray mask, INDArray types) {
-        return infer(ids, mask, types, pass -> SoftmaxCrossEntropy.probabilities(pooled(pass, mask),
-                parameters.get(headWeight), parameters.get(headBias)));
-    }
-
-    /** Pooled encoder output [B, d]. */
-    public INDArray pooled(INDArray ids, INDArray mask, INDArray types) {
-        return infer(ids, mask, types, pass -> pooled(pass, mask));
-    }
-
-    /** last_hidden_state [B, S, d]. */
-    public INDArray lastHiddenState(INDArray ids, INDArray mask, INDArray types) {
-        return infer(ids, mask, types, pass -> pass.hidden().reshape(pass.batch(), pass.seq(),
-                encoder.config().hiddenSize()));
-    }
-
-    private INDArray pooled(KernelEncoder.Pass pass, INDArray mask) {
-        return Pooling.forward(poolingMatrix(mask), pass.hidden());
-    }
-
-    /** One inference pass in the inference workspace; {@code out} of it is detached. */
-    private INDArray infer(INDArray ids, INDArray mask, INDArray types,
-                           java.util.function.Function<KernelEncoder.Pass, INDArray> out) {
-        Map<Key, FactorSource.Values> f = factors == null ? Map.of() : factors.forward();
-        try (MemoryWorkspace ws = Workspaces.open(Workspaces.INFER)) {
-            return out.apply(encoder.forward(ids, mask, types, f, false)).detach();
-        }
     }
 }

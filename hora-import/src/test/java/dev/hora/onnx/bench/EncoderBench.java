@@ -76,7 +76,7 @@ public final class EncoderBench {
         if (profile) {
             System.out.print(profiled(sd, 3, () -> sd.output(feeds, BertEncoder.LAST_HIDDEN_STATE)));
         }
-        dev.hora.peft.kernel.KernelEncoder kernels = new dev.hora.peft.kernel.KernelEncoder(bert.config(),
+        dev.hora.backbone.BertBackbone kernels = new dev.hora.backbone.BertBackbone(bert.config(),
                 bert.weights(), DataType.FLOAT);
         INDArray ids = feeds.get(BertEncoder.INPUT_IDS);
         INDArray mask = feeds.get(BertEncoder.ATTENTION_MASK);

@@ -8,7 +8,7 @@ import dev.hora.onnx.ImportedBert;
 import dev.hora.onnx.TestModels;
 import dev.hora.peft.ClassifierHead;
 import dev.hora.peft.PeftModel;
-import dev.hora.train.SameDiffTrainer;
+import dev.hora.train.Trainer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
@@ -46,7 +46,7 @@ public final class KernelProfile {
         INDArray labels = Nd4j.zeros(DataType.FLOAT, b, 2);
         labels.getColumn(0).assign(1);
         feed.put(ClassifierHead.LABELS, labels);
-        SameDiffTrainer t = m.trainer(SameDiffTrainer.builder().adam(1e-3, 0, 1000)).build();
+        Trainer t = m.trainer(Trainer.builder().adam(1e-3, 0, 1000)).build();
         int steps = args.length > 4 ? Integer.parseInt(args[4]) : 15;
         for (int rep = 0; rep < steps; rep++) {
             long c0 = mx.getCurrentThreadCpuTime();
@@ -56,14 +56,14 @@ public final class KernelProfile {
             long w1 = System.nanoTime();
             m.predictProba(feed.get("input_ids"), feed.get("attention_mask"), feed.get("token_type_ids"));
             long c2 = mx.getCurrentThreadCpuTime();
-            m.kernels().lossAndGradients(feed);
+            m.objective().lossAndGradients(feed);
             long c3 = mx.getCurrentThreadCpuTime();
             System.out.printf("step cpu %.1f ms wall %.1f | forward cpu %.1f ms | loss+grads cpu %.1f ms | rss %s%n",
                     (c1 - c0) / 1e6, (w1 - w0) / 1e6, (c2 - c1) / 1e6, (c3 - c2) / 1e6, rss());
         }
         dev.hora.kernels.Timer.report();
         for (int rep = 0; rep < 10; rep++) {
-            m.kernels().lossAndGradients(feed);
+            m.objective().lossAndGradients(feed);
         }
         System.out.print("per 10 steps:\n" + dev.hora.kernels.Timer.report());
         FactorGraph fg = new FactorGraph(m.adapters(), m.adapterParams(), PeftModel::varName);

@@ -5,7 +5,7 @@ import dev.hora.config.AdapterKind;
 import dev.hora.onnx.TestModels;
 import dev.hora.peft.ClassifierHead;
 import dev.hora.peft.PeftModel;
-import dev.hora.train.SameDiffTrainer;
+import dev.hora.train.Trainer;
 import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.Pointer;
@@ -22,7 +22,7 @@ public final class MemoryProfile {
         INDArray labels = Nd4j.zeros(DataType.FLOAT, 4, 2);
         labels.getColumn(0).assign(1);
         feed.put(ClassifierHead.LABELS, labels);
-        SameDiffTrainer t = m.trainer(SameDiffTrainer.builder().adam(1e-3, 0, 100000)).build();
+        Trainer t = m.trainer(Trainer.builder().adam(1e-3, 0, 100000)).build();
         int steps = Integer.parseInt(args[1]);
         java.util.Random r = new java.util.Random(1);
         for (int i = 0; i <= steps; i++) {

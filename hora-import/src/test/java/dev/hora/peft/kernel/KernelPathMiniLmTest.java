@@ -12,7 +12,7 @@ import dev.hora.peft.ClassifierHead;
 import dev.hora.peft.Engine;
 import dev.hora.peft.PeftModel;
 import dev.hora.train.Objective;
-import dev.hora.train.SameDiffTrainer;
+import dev.hora.train.Trainer;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +63,7 @@ class KernelPathMiniLmTest {
         }
         k.setTrainable(values);
         s.setTrainable(values);
-        Objective.Result r = k.kernels().lossAndGradients(feeds);
+        Objective.Result r = k.objective().lossAndGradients(feeds);
         Map<String, INDArray> ref = s.sameDiff().calculateGradients(feeds, s.trainableNames());
         double refLoss = s.sameDiff().output(feeds, ClassifierHead.LOSS).get(ClassifierHead.LOSS).getDouble(0);
         assertEquals(refLoss, r.loss(), 1e-4 * Math.abs(refLoss));
@@ -76,7 +76,7 @@ class KernelPathMiniLmTest {
         bert.weights().forEach((n, w) -> before.put(n, w.dup()));
         Map<String, INDArray> adapterBefore = new HashMap<>();
         k.trainable().forEach((n, w) -> adapterBefore.put(n, w.dup()));
-        SameDiffTrainer t = k.trainer(SameDiffTrainer.builder().adam(1e-3, 0, 10)).build();
+        Trainer t = k.trainer(Trainer.builder().adam(1e-3, 0, 10)).build();
         for (int i = 0; i < 3; i++) {
             t.step(feeds);
         }

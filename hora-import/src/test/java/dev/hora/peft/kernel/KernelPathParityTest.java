@@ -88,7 +88,7 @@ class KernelPathParityTest {
                 feeds.get(BertEncoder.TOKEN_TYPE_IDS));
         assertTrue(relErr(pk, ps) < 1e-4, "probabilities: rel err " + relErr(pk, ps));
 
-        Objective.Result r = k.kernels().lossAndGradients(feeds);
+        Objective.Result r = k.objective().lossAndGradients(feeds);
         Map<String, INDArray> ref = s.sameDiff().calculateGradients(feeds, s.trainableNames());
         double refLoss = s.sameDiff().output(feeds, ClassifierHead.LOSS).get(ClassifierHead.LOSS).getDouble(0);
         assertEquals(refLoss, r.loss(), 1e-4 * Math.abs(refLoss));

@@ -127,14 +127,14 @@ public final class HoraAdapter extends AbstractAdapter {
         return name.endsWith("Z") || name.endsWith("Zs");
     }
 
-    /** W2A_t *= (1/sqrt(3 d_in)) / std(A_t): generated A entries get LoRA's Kaiming-uniform std. */
+    /**
+     * W2A_t *= (1/sqrt(3 d_in)) / std(A_t): generated A entries get LoRA's Kaiming-uniform std (the
+     * factors evaluated by the explicit {@link #kernel()}, no SameDiff graph).
+     */
     private void rescaleToLora(Map<String, INDArray> m) {
-        SameDiff sd = SameDiff.create();
-        Map<String, SDVariable> vars = new HashMap<>();
-        m.forEach((n, v) -> vars.put(n, sd.constant(n, v)));
+        Map<Target, FactorKernel.Pair> f = kernel().forward(m).factors();
         projections.forEach((t, p) -> {
-            INDArray a = factors(sd, vars, t).a().eval();
-            double std = a.stdNumber().doubleValue();
+            double std = f.get(t).a().stdNumber().doubleValue();
             if (std > 0) {
                 m.get(name(t, "W2A")).muli(1.0 / Math.sqrt(3.0 * p.dIn()) / std);
             }

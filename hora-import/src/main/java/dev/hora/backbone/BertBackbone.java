@@ -1,4 +1,4 @@
-package dev.hora.peft.kernel;
+package dev.hora.backbone;
 
 import dev.hora.adapter.FactorSource;
 import dev.hora.adapter.FactorSource.Key;
@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import dev.hora.onnx.BertConfig;
 import dev.hora.onnx.bert.BertWeightNames;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,31 +25,39 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A BERT encoder's frozen trunk on the kernels of {@code dev.hora.kernels}, with adapters at any
- * projection and a backward pass that computes only what training needs:
+ * The BERT family's {@link Backbone}: the frozen, post-LN encoder on the kernels of
+ * {@code dev.hora.kernels}, with adapters at any projection and a backward pass that computes only
+ * what training needs:
  * <pre>
  *   x0 = LN(word[ids] + type[types] + pos[0..S-1])                                       [T = B S, d]
  *   layer l:  qkv = x [W_q|W_k|W_v] + b (+ adapters)    ctx = MHA(qkv, mask)             [T, 3d], [T, d]
  *             h = LN(x + ctx W_o + b_o)     x' = LN(h + GELU(h W_i + b_i) W_2 + b_2)
  *   adapter at a projection:  DENSE  y = x (W + dW) + b      FACTORISED  y = x W + b + [(x a_g) b_g]
+ *   mixed batch (rows of several adapters): y = x W + b once, then y[rows_k] += (x[rows_k] a_g,k) b_g,k
  *   backward: dx through every frozen W (never dW of a frozen tensor), dF (da, db or d(dW)) at each
  *             adapter; layers below the lowest adapted layer run forward only.
  * </pre>
- * Not thread-safe; arrays are allocated in the caller's workspace ({@code dev.hora.kernels.Workspaces}).
+ * Immutable; safe for concurrent calls (arrays are allocated in the calling thread's workspaces,
+ * {@code dev.hora.kernels.Workspaces}). Sites are named by BERT's Hugging Face module paths
+ * ({@link BertWeightNames}).
  */
-public final class KernelEncoder {
+public final class BertBackbone implements Backbone {
     private final BertConfig config;
     private final DataType type;
+    private final Map<String, INDArray> weights;
     private final INDArray word;
     private final INDArray tokenType;
     private final INDArray position;
     private final INDArray embGamma;
     private final INDArray embBeta;
     private final List<LayerWeights> layers = new ArrayList<>();
+    private final List<Site> sites = new ArrayList<>();
 
-    public KernelEncoder(BertConfig config, Map<String, INDArray> weights, DataType type) {
+    /** The encoder of {@code weights} (HF names, [in, out] dense weights), computing in {@code type}. */
+    public BertBackbone(BertConfig config, Map<String, INDArray> weights, DataType type) {
         this.config = config;
         this.type = type;
+        this.weights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
         this.word = LayerWeights.get(weights, BertWeightNames.WORD_EMBEDDINGS, type);
         this.tokenType = LayerWeights.get(weights, BertWeightNames.TOKEN_TYPE_EMBEDDINGS, type);
         this.position = LayerWeights.get(weights, BertWeightNames.POSITION_EMBEDDINGS, type);
@@ -56,15 +65,76 @@ public final class KernelEncoder {
         this.embBeta = LayerWeights.get(weights, BertWeightNames.EMBEDDINGS_LN_BIAS, type);
         for (int l = 0; l < config.numLayers(); l++) {
             layers.add(LayerWeights.of(config, weights, l, type));
+            for (Target t : Target.values()) {
+                INDArray w = weights.get(BertWeightNames.weight(l, t));
+                sites.add(new Site(l, t, BertWeightNames.module(l, t), (int) w.size(0), (int) w.size(1),
+                        config.numHeads()));
+            }
         }
+    }
+
+    /** The float32 backbone of an imported encoder (its arrays shared, not copied, except the fused Q|K|V). */
+    public static BertBackbone of(dev.hora.onnx.ImportedBert bert) {
+        return new BertBackbone(bert.config(), bert.weights(), DataType.FLOAT);
     }
 
     public BertConfig config() {
         return config;
     }
 
+    @Override
+    public String family() {
+        return "bert";
+    }
+
+    @Override
+    public int hiddenSize() {
+        return config.hiddenSize();
+    }
+
+    @Override
+    public int numLayers() {
+        return config.numLayers();
+    }
+
+    @Override
+    public int numHeads() {
+        return config.numHeads();
+    }
+
+    @Override
     public DataType dataType() {
         return type;
+    }
+
+    @Override
+    public List<Site> sites() {
+        return Collections.unmodifiableList(sites);
+    }
+
+    @Override
+    public INDArray weight(Site site) {
+        return weights.get(site.weightName());
+    }
+
+    /** The weights by HF name (read-only map of shared arrays). */
+    public Map<String, INDArray> weights() {
+        return weights;
+    }
+
+    @Override
+    public BertBackbone withDeltas(Map<Key, INDArray> deltaW, double sign) {
+        Map<String, INDArray> w = new LinkedHashMap<>(weights);
+        deltaW.forEach((k, dw) -> {
+            String n = BertWeightNames.weight(k.layer(), k.target());
+            INDArray cur = w.get(n);
+            if (cur == null || !java.util.Arrays.equals(cur.shape(), dw.shape())) {
+                throw new IllegalArgumentException("delta for " + n + ": shape " + java.util.Arrays.toString(dw.shape())
+                        + " does not match the weight " + (cur == null ? "(none)" : java.util.Arrays.toString(cur.shape())));
+            }
+            w.put(n, cur.castTo(DataType.DOUBLE).addi(dw.castTo(DataType.DOUBLE).mul(sign)).castTo(cur.dataType()));
+        });
+        return new BertBackbone(config, w, type);
     }
 
     /** What one layer keeps for its backward pass. */
@@ -74,32 +144,38 @@ public final class KernelEncoder {
     }
 
     /** One forward pass: hidden [T, d] and, when training, what the backward needs. */
-    public final class Pass {
+    public final class Pass implements Backbone.Pass {
         private final int batch;
         private final int seq;
-        private final Map<Key, FactorSource.Values> adapters;
+        private final AdapterRows rows;
+        private final Map<Key, FactorSource.Values> adapters;    // the whole batch's updates; null: mixed rows
         private final Map<Integer, Saved> saved = new LinkedHashMap<>();
         private final int from;
         private final Dropouts dropout;
+        private final boolean train;
         private INDArray hidden;
 
-        private Pass(int batch, int seq, Map<Key, FactorSource.Values> adapters, int from, Dropouts dropout) {
+        private Pass(int batch, int seq, AdapterRows rows, int from, Dropouts dropout, boolean train) {
+            this.train = train;
             this.batch = batch;
             this.seq = seq;
-            this.adapters = adapters;
+            this.rows = rows;
+            this.adapters = rows.whole(batch);
             this.from = from;
             this.dropout = dropout;
         }
 
-        /** last_hidden_state as rows [B S, d]. */
+        @Override
         public INDArray hidden() {
             return hidden;
         }
 
+        @Override
         public int batch() {
             return batch;
         }
 
+        @Override
         public int seq() {
             return seq;
         }
@@ -107,24 +183,35 @@ public final class KernelEncoder {
 
     /**
      * @param ids, mask, types  [B, S] (any integer type; mask 0/1)
-     * @param adapters          the factor graph's arrays per adapted projection (empty: the base model)
+     * @param adapters          the updates per adapted site for the whole batch (empty: the base model)
      * @param train             keep activations for {@link #backward} from the lowest adapted layer on
      */
     public Pass forward(INDArray ids, INDArray mask, INDArray types, Map<Key, FactorSource.Values> adapters,
                         boolean train) {
-        return forward(ids, mask, types, adapters, train, Dropouts.NONE);
+        return forward(ids, mask, types, AdapterRows.all(adapters), train, Dropouts.NONE);
     }
 
     /** Training forward with adapter dropout on the factorised paths ({@link Dropouts}). */
     public Pass forward(INDArray ids, INDArray mask, INDArray types, Map<Key, FactorSource.Values> adapters,
                         boolean train, Dropouts dropout) {
+        return forward(ids, mask, types, AdapterRows.all(adapters), train, dropout);
+    }
+
+    @Override
+    public Pass forward(INDArray ids, INDArray mask, INDArray types, AdapterRows rows, boolean train,
+                        Dropouts dropout) {
         int b = (int) ids.size(0);
         int s = (int) ids.size(1);
         if (s > position.size(0)) {
             throw new IllegalArgumentException("sequence length " + s + " exceeds the model's " + position.size(0)
                     + " positions");
         }
-        int from = train ? adapters.keySet().stream().mapToInt(Key::layer).min().orElse(config.numLayers())
+        Map<Key, FactorSource.Values> whole = rows.whole(b);
+        if (train && whole == null) {
+            throw new IllegalArgumentException("a training pass applies one adapter to the whole batch, got "
+                    + rows.segments().size() + " row segments");
+        }
+        int from = train ? whole.keySet().stream().mapToInt(Key::layer).min().orElse(config.numLayers())
                 : config.numLayers();
         int[] posIdx = new int[b * s];
         for (int i = 0; i < posIdx.length; i++) {
@@ -137,7 +224,7 @@ public final class KernelEncoder {
         x = LayerNorm.inferInPlace(x, embGamma, embBeta, config.layerNormEps());
         INDArray additive = mask.castTo(type).rsub(1.0).muli(config.maskValue());           // [B, S]
         Timer.lap("f.embeddings");
-        Pass pass = new Pass(b, s, adapters, from, train ? dropout : Dropouts.NONE);
+        Pass pass = new Pass(b, s, rows, from, train ? dropout : Dropouts.NONE, train);
         MemoryWorkspace outer = Workspaces.current();
         for (int l = 0; l < config.numLayers(); l++) {
             try (MemoryWorkspace inner = Workspaces.open(Workspaces.LAYER)) {
@@ -154,7 +241,7 @@ public final class KernelEncoder {
         Map<Target, INDArray> xa = new LinkedHashMap<>();
         INDArray qkvW = w.qkvW();
         for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
-            FactorSource.Values f = p.adapters.get(new Key(l, t));
+            FactorSource.Values f = p.adapters == null ? null : p.adapters.get(new Key(l, t));
             if (f != null && f.mode() == ApplyMode.DENSE) {
                 if (qkvW == w.qkvW()) {
                     qkvW = w.qkvW().dup('c');
@@ -219,12 +306,16 @@ public final class KernelEncoder {
     }
 
     private static INDArray effective(Pass p, int l, Target t, INDArray w) {
-        FactorSource.Values f = p.adapters.get(new Key(l, t));
+        FactorSource.Values f = p.adapters == null ? null : p.adapters.get(new Key(l, t));
         return f != null && f.mode() == ApplyMode.DENSE ? w.add(f.deltaW()) : w;
     }
 
     private static void addFactorised(Pass p, int l, Target t, INDArray x, INDArray y, long offset,
                                       Map<Target, INDArray> xa) {
+        if (p.adapters == null) {
+            addRows(p, new Key(l, t), x, y, offset);
+            return;
+        }
         FactorSource.Values f = p.adapters.get(new Key(l, t));
         if (f != null && f.mode() == ApplyMode.FACTORISED) {
             INDArray m = p.dropout.mask(x, l, t);
@@ -232,11 +323,28 @@ public final class KernelEncoder {
         }
     }
 
+    /** A mixed batch: each segment's factorised update on its own rows of y. */
+    private static void addRows(Pass p, Key key, INDArray x, INDArray y, long offset) {
+        for (AdapterRows.Segment seg : p.rows.segments()) {
+            FactorSource.Values f = seg.factors().get(key);
+            if (f != null) {
+                INDArray b = f.b().ordering() == 'c' && !f.b().isView() ? f.b() : f.b().dup('c');
+                LowRank.forwardAddRows(x, seg.from() * p.seq, Math.min(seg.to(), p.batch) * p.seq,
+                        LowRank.concatA(f.a()).dup('c'), b, y, offset);
+            }
+        }
+    }
+
     /**
      * Backward from dL/dhidden [T, d] (overwritten) to the gradient of every adapter's arrays
      * (same {@link FactorSource.Values} form, gradients in place of values).
      */
-    public Map<Key, FactorSource.Values> backward(Pass p, INDArray dHidden) {
+    @Override
+    public Map<Key, FactorSource.Values> backward(Backbone.Pass pass, INDArray dHidden) {
+        Pass p = (Pass) pass;
+        if (p.adapters == null || !p.train) {
+            throw new IllegalArgumentException("backward needs a training pass of one adapter over the whole batch");
+        }
         StridedGemm.check(dHidden, "dHidden");
         Map<Key, FactorSource.Values> grads = new LinkedHashMap<>();
         INDArray dy = dHidden;

@@ -1,7 +1,6 @@
 package dev.hora.train;
 
 import dev.hora.util.Blas;
-import dev.hora.util.QuietStdout;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -9,10 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.VariableType;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -23,48 +18,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training-loop core: the optimizer over named trainable tensors whose gradients come either
- * from a SameDiff graph in which only the listed variables train (every pretrained tensor a
- * constant, never touched), or from an {@link Objective} (the kernel path of an imported encoder,
- * whose adapter parameters are SameDiff variables of the adapters' graphs).
+ * The optimizer over the named, live trainable tensors of an {@link Objective}: the kernel path of a
+ * model's adapter ({@code dev.hora.peft.PeftModel#objective}), or a SameDiff graph
+ * ({@link SameDiffObjective}, the reference path and small heads).
  *
  * <pre>
- *   loss, {g_p} = sd.calculateGradientsAndOutputs(placeholders, [loss], trainable)   one pass
- *            or = objective.lossAndGradients(batch)
+ *   loss, {g_p} = objective.lossAndGradients(batch)                                   one pass
  *   n  = ||{g_p}||_2 ;  g_p <- g_p * min(1, maxNorm / (n + 1e-6))                   (optional clipping)
  *   lr = updater.getLearningRate(t, epoch)                                           (ISchedule or fixed)
  *   u_p = updater_p(g_p, t, epoch)        ND4J GradientUpdater, state in its own view array
  *   u_p += lr * wd * theta_p              decoupled weight decay (AdamW), WeightDecay(wd, applyLR=true)
- *   u_p *= m_p                   per-variable learning-rate multiplier (default 1; e.g. HoRA's generator)
- *   theta_p -= u_p ;  t += 1
+ *   u_p *= m_p                   per-tensor learning-rate multiplier ({@link Objective#lrMultipliers}, e.g. HoRA's generator)
+ *   theta_p -= u_p ;  t += 1 ;  objective.parametersChanged()
  * </pre>
  * Default updater: {@code Adam(1e-3)}, beta1 0.9, beta2 0.999, eps 1e-8, no weight decay, which with
  * {@code weightDecay(wd)} is AdamW. ND4J's Adam applies the bias correction to the step size:
  * {@code theta -= lr sqrt(1-b2^(t+1)) / (1-b1^(t+1)) * m / (sqrt(v) + eps)} (t 0-based).
- *
- * <p>Why not {@code sd.fit}: fit trains every VARIABLE of the graph, needs a DataSet/MultiDataSet
- * mapping and gives no access to the gradient norm, clipping or the updater state per variable;
- * one {@link #step} does the same arithmetic (to 1e-12 in double, {@code SameDiffTrainerFitParityTest}).
- * Measured with {@code TrainerBench} (d = 384, batch 256, rank 8, 1 thread, loaded machine): fit
- * took ~28-31 ms/step, {@code step} ~40-58 ms/step; fit keeps its training session between calls,
- * {@code calculateGradientsAndOutputs} builds one per call. Closing that gap is open work.
  *
  * <p>{@link #state()} / {@link #restore(Map)} export and import everything needed to resume
  * bit-identically: {@code param/<name>} (values), {@code updater/<name>} (flat state view
  * {@code [1, stateSize]}, e.g. Adam's {@code [m | v]}), {@code counter/iteration} and
  * {@code counter/epoch} (int64 {@code [1]}). Not thread-safe.
  */
-public final class SameDiffTrainer {
+public final class Trainer {
     public static final String PARAM_PREFIX = "param/";
     public static final String UPDATER_PREFIX = "updater/";
     public static final String ITERATION_KEY = "counter/iteration";
     public static final String EPOCH_KEY = "counter/epoch";
-    private static final Logger LOG = LoggerFactory.getLogger(SameDiffTrainer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
-    private final SameDiff sd;
     private final Objective objective;
     private final Map<String, INDArray> params = new LinkedHashMap<>();   // name -> live array
-    private final String loss;
     private final List<String> trainable;
     private final IUpdater updater;
     private final WeightDecay weightDecay;
@@ -76,37 +60,18 @@ public final class SameDiffTrainer {
     private int epoch;
     private double lastGradNorm = Double.NaN;
 
-    private SameDiffTrainer(Builder b) {
+    private Trainer(Builder b) {
         Blas.warnIfMisdetected();
-        this.objective = b.objective;
-        this.sd = objective == null ? Objects.requireNonNull(b.sd, "sameDiff (or an objective) must be set") : null;
-        this.loss = objective == null ? Objects.requireNonNull(b.loss, "loss variable must be set") : null;
-        this.trainable = objective == null ? List.copyOf(b.trainable) : List.copyOf(objective.parameters().keySet());
+        this.objective = Objects.requireNonNull(b.objective, "objective must be set");
+        this.trainable = List.copyOf(objective.parameters().keySet());
         this.updater = b.updater.clone();
         this.weightDecay = b.weightDecay > 0 ? new WeightDecay(b.weightDecay, true) : null;
         this.maxGradNorm = b.maxGradNorm;
-        this.lrMultipliers = Map.copyOf(b.lrMultipliers);
+        this.lrMultipliers = Map.copyOf(b.lrMultipliers != null ? b.lrMultipliers : objective.lrMultipliers());
         if (trainable.isEmpty() || new HashSet<>(trainable).size() != trainable.size()) {
             throw new IllegalArgumentException("trainable: " + trainable + " must be non-empty without duplicates");
         }
-        if (objective == null) {
-            SDVariable l = sd.getVariable(loss);
-            if (l == null || !l.dataType().isFPType()) {
-                throw new IllegalArgumentException("loss: '" + loss + "' is " + (l == null ? "not a variable of the graph"
-                        : "of type " + l.dataType() + ", not floating point"));
-            }
-            for (String n : trainable) {
-                SDVariable v = sd.getVariable(n);
-                if (v == null || v.getVariableType() != VariableType.VARIABLE) {
-                    throw new IllegalArgumentException("trainable: '" + n + "' is " + (v == null ? "not in the graph"
-                            : "a " + v.getVariableType() + ", not a VARIABLE") + " (use sd.var for trainable tensors)");
-                }
-                params.put(n, v.getArr());
-            }
-            sd.setLossVariables(loss);
-        } else {
-            params.putAll(objective.parameters());
-        }
+        params.putAll(objective.parameters());
         for (String n : trainable) {
             INDArray p = params.get(n);
             long size = updater.stateSize(p.length());
@@ -120,8 +85,7 @@ public final class SameDiffTrainer {
                         + "variable and a finite number > 0");
             }
         });
-        LOG.debug("trainer: loss {}, {} trainable tensors, updater {}", objective == null ? loss : "objective",
-                trainable.size(), updater);
+        LOG.debug("trainer: {} trainable tensors, updater {}, lr multipliers {}", trainable.size(), updater, lrMultipliers);
     }
 
     public static Builder builder() {
@@ -131,44 +95,22 @@ public final class SameDiffTrainer {
     /**
      * One optimizer step on one batch.
      *
-     * @param placeholders every placeholder the loss needs
+     * @param batch the objective's inputs (placeholders of a SameDiff graph)
      * @return the loss before the update (the mean if the loss is not a scalar)
      */
-    public float step(Map<String, INDArray> placeholders) {
-        if (objective != null) {
-            objective.beginStep(iteration);
-            Objective.Result r = objective.lossAndGradients(placeholders);
-            List<INDArray> grads = new ArrayList<>(trainable.size());
-            for (String n : trainable) {
-                INDArray g = r.gradients().get(n);
-                if (g == null) {
-                    throw new IllegalStateException("trainable '" + n + "' got no gradient from the objective");
-                }
-                grads.add(g.isView() || g.ordering() != 'c' ? g.dup('c') : g);
-            }
-            update(grads);
-            return (float) r.loss();
-        }
-        if (!sd.hasGradientFunction()) {   // the first step builds the gradient graph: quiet its stdout noise
-            return QuietStdout.call(() -> doStep(placeholders));
-        }
-        return doStep(placeholders);
-    }
-
-    private float doStep(Map<String, INDArray> placeholders) {
-        OutAndGrad og = sd.calculateGradientsAndOutputs(placeholders, List.of(loss), trainable);
-        INDArray l = og.getOutputs().get(loss);
+    public float step(Map<String, INDArray> batch) {
+        objective.beginStep(iteration);
+        Objective.Result r = objective.lossAndGradients(batch);
         List<INDArray> grads = new ArrayList<>(trainable.size());
         for (String n : trainable) {
-            INDArray g = og.getGradients().get(n);
+            INDArray g = r.gradients().get(n);
             if (g == null) {
-                throw new IllegalStateException("trainable '" + n + "' got no gradient: it does not reach loss '"
-                        + loss + "'");
+                throw new IllegalStateException("trainable '" + n + "' got no gradient from the objective");
             }
             grads.add(g.isView() || g.ordering() != 'c' ? g.dup('c') : g);
         }
         update(grads);
-        return l.length() == 1 ? l.getFloat(0) : l.meanNumber().floatValue();
+        return (float) r.loss();
     }
 
     private void update(List<INDArray> grads) {
@@ -189,6 +131,7 @@ public final class SameDiffTrainer {
             p.subi(u.reshape('c', p.shape()));
         }
         iteration++;
+        objective.parametersChanged();
     }
 
     /** Marks the end of an epoch (the epoch counter is passed to the updater and schedules). */
@@ -244,6 +187,7 @@ public final class SameDiffTrainer {
             }
             cur.assign(v);
         }
+        objective.parametersChanged();
     }
 
     /** A copy of everything needed to resume (keys in the class javadoc). */
@@ -278,27 +222,20 @@ public final class SameDiffTrainer {
         }
         iteration = Math.toIntExact(state.get(ITERATION_KEY).getLong(0));
         epoch = Math.toIntExact(state.get(EPOCH_KEY).getLong(0));
+        objective.parametersChanged();
         LOG.debug("restored trainer state at iteration {}, epoch {}", iteration, epoch);
     }
 
     /** Builder; {@link #build()} checks the graph. */
     public static final class Builder {
-        private SameDiff sd;
-        private String loss;
-        private List<String> trainable = List.of();
         private IUpdater updater = new Adam(1e-3);
         private double weightDecay;
         private double maxGradNorm;
-        private Map<String, Double> lrMultipliers = Map.of();
-
+        private Map<String, Double> lrMultipliers;
         private Objective objective;
 
-        public Builder sameDiff(SameDiff v) { sd = v; return this; }
-        /** Gradients from an {@link Objective} instead of a SameDiff graph (trainable = its parameters). */
+        /** Where the loss and gradients come from (trainable = its parameters). */
         public Builder objective(Objective v) { objective = v; return this; }
-        public Builder loss(String v) { loss = v; return this; }
-        public Builder trainable(List<String> v) { trainable = List.copyOf(v); return this; }
-        public Builder trainable(String... v) { trainable = List.of(v); return this; }
         /** Any ND4J updater (its learning rate may carry an ISchedule); default Adam(1e-3). */
         public Builder updater(IUpdater v) { updater = Objects.requireNonNull(v, "updater"); return this; }
 
@@ -320,11 +257,14 @@ public final class SameDiffTrainer {
         /** Clip gradients to this global L2 norm; {@code <= 0} = off (default). */
         public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
 
-        /** Factor on the update of each named variable (missing = 1): its effective learning rate is m lr. */
+        /**
+         * Factor on the update of each named tensor (missing = 1), replacing the objective's own
+         * {@link Objective#lrMultipliers()} (the default).
+         */
         public Builder lrMultipliers(Map<String, Double> v) { lrMultipliers = Map.copyOf(v); return this; }
 
-        public SameDiffTrainer build() {
-            return new SameDiffTrainer(this);
+        public Trainer build() {
+            return new Trainer(this);
         }
     }
 }

@@ -14,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Sgd;
 
-class SameDiffTrainerTest {
+class TrainerTest {
 
     @Test
     void lossGoesDownAndFrozenTensorsStayBitIdentical() {
@@ -22,7 +22,7 @@ class SameDiffTrainerTest {
         SDVariable extra = sd.var("notTrained", Nd4j.ones(DataType.FLOAT, 1, 1));
         sd.getVariable("loss").add(extra.mul(0.0)).rename("loss2");
         INDArray f0 = sd.getArrForVarName("F").dup();
-        SameDiffTrainer t = SameDiffTrainer.builder().sameDiff(sd).loss("loss2").trainable("w", "b")
+        Trainer t = Trainer.builder().objective(SameDiffObjective.of(sd, "loss2", java.util.List.of("w", "b")))
                 .updater(new Adam(0.05)).build();
         Map<String, INDArray> eval = TrainGraphs.batch(DataType.FLOAT, 1, 10_000, 256);
         float first = t.step(eval);
@@ -39,7 +39,7 @@ class SameDiffTrainerTest {
     @Test
     void theFirstStepKeepsSameDiffsGradientNoiseOffStdout() {
         SameDiff sd = TrainGraphs.logistic(DataType.FLOAT, 1);
-        SameDiffTrainer t = SameDiffTrainer.builder().sameDiff(sd).loss("loss").trainable("w", "b").build();
+        Trainer t = Trainer.builder().objective(SameDiffObjective.of(sd, "loss", java.util.List.of("w", "b"))).build();
         java.io.PrintStream original = System.out;
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
         System.setOut(new java.io.PrintStream(captured, true));
@@ -66,7 +66,7 @@ class SameDiffTrainerTest {
         SDVariable x = sd.placeHolder("x", DataType.DOUBLE, 1, 3);
         SDVariable wv = sd.var("w", Nd4j.createFromArray(new double[][]{w.clone()}));
         wv.mul(x).sum().rename("loss");
-        SameDiffTrainer t = SameDiffTrainer.builder().sameDiff(sd).loss("loss").trainable("w")
+        Trainer t = Trainer.builder().objective(SameDiffObjective.of(sd, "loss", java.util.List.of("w")))
                 .updater(new Adam(lr, b1, b2, eps)).weightDecay(wd).build();
         double[] m = new double[3], v = new double[3];
         for (int step = 0; step < xs.length; step++) {
@@ -97,7 +97,7 @@ class SameDiffTrainerTest {
         SDVariable a = sd.var("a", Nd4j.zeros(DataType.DOUBLE, 1, 2));
         SDVariable c = sd.var("c", Nd4j.zeros(DataType.DOUBLE, 1, 1));
         a.mul(x).sum().add(c.mul(12.0).sum()).rename("loss");                 // g_a = x, g_c = 12
-        SameDiffTrainer t = SameDiffTrainer.builder().sameDiff(sd).loss("loss").trainable("a", "c")
+        Trainer t = Trainer.builder().objective(SameDiffObjective.of(sd, "loss", java.util.List.of("a", "c")))
                 .updater(new Sgd(1.0)).maxGradNorm(1.3).build();
         t.step(Map.of("x", Nd4j.createFromArray(new double[][]{{3.0, 4.0}})));   // ||(3, 4, 12)|| = 13
         assertEquals(13.0, t.lastGradNorm(), 1e-12);
@@ -112,7 +112,7 @@ class SameDiffTrainerTest {
         SameDiff sd = SameDiff.create();
         SDVariable a = sd.var("a", Nd4j.zeros(DataType.DOUBLE, 1, 1));
         a.add(0.0).sum().rename("loss");                                      // g = 1
-        SameDiffTrainer t = SameDiffTrainer.builder().sameDiff(sd).loss("loss").trainable("a")
+        Trainer t = Trainer.builder().objective(SameDiffObjective.of(sd, "loss", java.util.List.of("a")))
                 .updater(new Sgd(new LinearWarmupSchedule(1.0, 2, 6))).build();
         double[] expectLr = {0, 0.5, 1.0, 0.75, 0.5, 0.25, 0, 0};
         double sum = 0;
@@ -128,16 +128,16 @@ class SameDiffTrainerTest {
     void rejectsConstantsAndUnknownNames() {
         SameDiff sd = TrainGraphs.logistic(DataType.FLOAT, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SameDiffTrainer.builder().sameDiff(sd).loss("loss").trainable("w", "F").build());
+                () -> Trainer.builder().objective(SameDiffObjective.of(sd, "loss", java.util.List.of("w", "F"))).build());
         assertTrue(e.getMessage().contains("'F'") && e.getMessage().contains("CONSTANT"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> SameDiffTrainer.builder().sameDiff(sd).loss("nope").trainable("w").build());
+                () -> Trainer.builder().objective(SameDiffObjective.of(sd, "nope", java.util.List.of("w"))).build());
         assertTrue(e.getMessage().contains("'nope'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> SameDiffTrainer.builder().sameDiff(sd).loss("loss").trainable("w", "zz").build());
+                () -> Trainer.builder().objective(SameDiffObjective.of(sd, "loss", java.util.List.of("w", "zz"))).build());
         assertTrue(e.getMessage().contains("'zz'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> SameDiffTrainer.builder().sameDiff(sd).loss("loss").trainable("w", "w").build());
+                () -> Trainer.builder().objective(SameDiffObjective.of(sd, "loss", java.util.List.of("w", "w"))).build());
         assertTrue(e.getMessage().contains("duplicates"), e.getMessage());
     }
 }

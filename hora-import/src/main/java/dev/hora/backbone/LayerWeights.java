@@ -1,4 +1,4 @@
-package dev.hora.peft.kernel;
+package dev.hora.backbone;
 
 import dev.hora.onnx.BertConfig;
 import dev.hora.onnx.bert.BertWeightNames;

@@ -1,4 +1,4 @@
-package dev.hora.peft.kernel;
+package dev.hora.backbone;
 
 import dev.hora.config.Target;
 import dev.hora.kernels.Dropout;
@@ -20,7 +20,7 @@ public record Dropouts(double p, long seed, long step) {
     public static final Dropouts NONE = new Dropouts(0, 0, 0);
 
     /** The scaled mask for x at (layer, target), or null when off. */
-    INDArray mask(INDArray x, int layer, Target t) {
+    public INDArray mask(INDArray x, int layer, Target t) {
         return p <= 0 ? null : Dropout.mask(x, p, seed, step, (long) layer * Target.values().length + t.ordinal());
     }
 }

@@ -12,16 +12,16 @@ import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
- * {@link SameDiffTrainer#step} does the same arithmetic as SameDiff's own {@code sd.fit} (Adam with
+ * {@link Trainer#step} does the same arithmetic as SameDiff's own {@code sd.fit} (Adam with
  * decoupled weight decay) when every VARIABLE of the graph is trainable, in double precision.
  */
-class SameDiffTrainerFitParityTest {
+class TrainerFitParityTest {
 
     @Test
     void stepsMatchSameDiffFit() {
         long seed = 11;
         SameDiff ours = TrainGraphs.logistic(DataType.DOUBLE, seed);
-        SameDiffTrainer t = SameDiffTrainer.builder().sameDiff(ours).loss("loss").trainable("w", "b")
+        Trainer t = Trainer.builder().objective(SameDiffObjective.of(ours, "loss", java.util.List.of("w", "b")))
                 .updater(new Adam(0.02)).weightDecay(0.1).build();
 
         SameDiff ref = TrainGraphs.logistic(DataType.DOUBLE, seed);

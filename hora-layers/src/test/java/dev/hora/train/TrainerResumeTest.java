@@ -23,15 +23,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * therefore the same learning-rate schedule and bias correction), and safetensors stores float32
  * without conversion; ND4J's CPU ops are deterministic for a fixed thread count.
  */
-class SameDiffTrainerResumeTest {
+class TrainerResumeTest {
     private static final long SEED = 7;
 
-    private static SameDiffTrainer trainer(SameDiff sd) {
-        return SameDiffTrainer.builder().sameDiff(sd).loss("loss").trainable("w", "b")
+    private static Trainer trainer(SameDiff sd) {
+        return Trainer.builder().objective(SameDiffObjective.of(sd, "loss", java.util.List.of("w", "b")))
                 .adam(0.05, 3, 10).weightDecay(0.01).maxGradNorm(0.5).build();
     }
 
-    private static void run(SameDiffTrainer t, int from, int to) {
+    private static void run(Trainer t, int from, int to) {
         for (int i = from; i < to; i++) {
             t.step(TrainGraphs.batch(DataType.FLOAT, SEED, i, 16));
             if (i == 6) {
@@ -42,15 +42,15 @@ class SameDiffTrainerResumeTest {
 
     @Test
     void resumedRunIsBitIdentical(@TempDir Path dir) throws Exception {
-        SameDiffTrainer full = trainer(TrainGraphs.logistic(DataType.FLOAT, SEED));
+        Trainer full = trainer(TrainGraphs.logistic(DataType.FLOAT, SEED));
         run(full, 0, 10);
 
-        SameDiffTrainer first = trainer(TrainGraphs.logistic(DataType.FLOAT, SEED));
+        Trainer first = trainer(TrainGraphs.logistic(DataType.FLOAT, SEED));
         run(first, 0, 5);
         CheckpointStore store = new CheckpointStore(dir);
         store.save(new Checkpoint(first.iteration(), first.state(), Map.of("note", "half")));
 
-        SameDiffTrainer resumed = trainer(TrainGraphs.logistic(DataType.FLOAT, SEED));
+        Trainer resumed = trainer(TrainGraphs.logistic(DataType.FLOAT, SEED));
         Checkpoint c = store.load().orElseThrow();
         assertEquals(5, c.step());
         resumed.restore(c.tensors());
@@ -74,7 +74,7 @@ class SameDiffTrainerResumeTest {
 
     @Test
     void restoreNamesTheBadKey() {
-        SameDiffTrainer t = trainer(TrainGraphs.logistic(DataType.FLOAT, SEED));
+        Trainer t = trainer(TrainGraphs.logistic(DataType.FLOAT, SEED));
         Map<String, INDArray> s = new HashMap<>(t.state());
         s.remove("updater/b");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.restore(s));
@@ -94,9 +94,9 @@ class SameDiffTrainerResumeTest {
     /** A relabelled dtype of the same byte size (I64 counter as F64, F32 values as I32) is refused. */
     @Test
     void restoreRefusesRelabelledDtypes() {
-        SameDiffTrainer t = trainer(TrainGraphs.logistic(DataType.FLOAT, SEED));
+        Trainer t = trainer(TrainGraphs.logistic(DataType.FLOAT, SEED));
         Map<String, INDArray> s = new HashMap<>(t.state());
-        s.put(SameDiffTrainer.ITERATION_KEY, Nd4j.createFromArray(new double[] {5}));
+        s.put(Trainer.ITERATION_KEY, Nd4j.createFromArray(new double[] {5}));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.restore(s));
         assertTrue(e.getMessage().contains("'counter/iteration' has data type DOUBLE, expected LONG"), e.getMessage());
         Map<String, INDArray> s2 = new HashMap<>(t.state());

@@ -1,4 +1,4 @@
-package dev.hora.peft.kernel;
+package dev.hora.backbone;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,13 +22,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * L = sum(hidden * R): every adapter array at every target, dense and factorised, per-head and one
  * group, with a ragged padded batch (the gradient of padded positions flows only through the mask).
  */
-class KernelEncoderGradientTest {
+class BertBackboneGradientTest {
     private static final double H = 1e-6;
 
     @Test
     void backwardEqualsFiniteDifferences() {
         ImportedBert bert = TestModels.tiny();
-        KernelEncoder enc = new KernelEncoder(bert.config(), bert.weights(), DataType.DOUBLE);
+        BertBackbone enc = new BertBackbone(bert.config(), bert.weights(), DataType.DOUBLE);
         Map<String, INDArray> feeds = TestModels.tinyFeeds(7, 6, 3, 5);
         int d = bert.config().hiddenSize();
         int f = bert.config().intermediateSize();
@@ -50,7 +50,7 @@ class KernelEncoderGradientTest {
         INDArray mask = feeds.get(BertEncoder.ATTENTION_MASK);
         INDArray types = feeds.get(BertEncoder.TOKEN_TYPE_IDS);
         INDArray r = Nd4j.randn(99, new long[]{ids.length(), d}).castTo(DataType.DOUBLE);
-        KernelEncoder.Pass pass = enc.forward(ids, mask, types, adapters, true);
+        BertBackbone.Pass pass = enc.forward(ids, mask, types, adapters, true);
         Map<Key, FactorSource.Values> grads = enc.backward(pass, r.dup());
         Random pick = new Random(3);
         double worst = 0;
@@ -84,7 +84,7 @@ class KernelEncoderGradientTest {
     @Test
     void dropoutBackwardEqualsFiniteDifferencesWithTheSameMasks() {
         ImportedBert bert = TestModels.tiny();
-        KernelEncoder enc = new KernelEncoder(bert.config(), bert.weights(), DataType.DOUBLE);
+        BertBackbone enc = new BertBackbone(bert.config(), bert.weights(), DataType.DOUBLE);
         Map<String, INDArray> feeds = TestModels.tinyFeeds(8, 5, 3);
         int d = bert.config().hiddenSize();
         Map<Key, FactorSource.Values> adapters = new LinkedHashMap<>();
@@ -102,7 +102,7 @@ class KernelEncoderGradientTest {
         INDArray types = feeds.get(BertEncoder.TOKEN_TYPE_IDS);
         INDArray r = Nd4j.randn(98, new long[]{ids.length(), d}).castTo(DataType.DOUBLE);
         Dropouts drop = new Dropouts(0.4, 7, 3);
-        KernelEncoder.Pass pass = enc.forward(ids, mask, types, adapters, true, drop);
+        BertBackbone.Pass pass = enc.forward(ids, mask, types, adapters, true, drop);
         Map<Key, FactorSource.Values> grads = enc.backward(pass, r.dup());
         double plain = enc.forward(ids, mask, types, adapters, true).hidden().mul(r).sumNumber().doubleValue();
         double dropped = pass.hidden().mul(r).sumNumber().doubleValue();
@@ -131,7 +131,7 @@ class KernelEncoderGradientTest {
         }
     }
 
-    private static double loss(KernelEncoder enc, INDArray ids, INDArray mask, INDArray types,
+    private static double loss(BertBackbone enc, INDArray ids, INDArray mask, INDArray types,
                                Map<Key, FactorSource.Values> adapters, INDArray r) {
         return enc.forward(ids, mask, types, adapters, false).hidden().mul(r).sumNumber().doubleValue();
     }

@@ -1,0 +1,33 @@
+package dev.hora.backbone;
+
+import dev.hora.adapter.FactorSource;
+import dev.hora.adapter.ProjectionShape;
+import dev.hora.config.Target;
+
+/**
+ * One adaptable projection of a {@link Backbone}: {@code y = x W + b}, W [dIn, dOut], whose output
+ * columns split into {@code groups} column groups (the attention heads; the feed-forward projections
+ * use the same count), at the family's module path (Hugging Face naming, e.g.
+ * {@code encoder.layer.3.attention.self.query} for BERT).
+ *
+ * @param layer      0-based layer index
+ * @param role       what the projection does in the layer (Q, K, V, O, FFN_IN, FFN_OUT)
+ * @param modulePath the family's module path (PEFT's target-module naming)
+ */
+public record Site(int layer, Target role, String modulePath, int dIn, int dOut, int groups) {
+
+    /** The key the kernels and factor sources use for this site. */
+    public FactorSource.Key key() {
+        return new FactorSource.Key(layer, role);
+    }
+
+    /** The shape an adapter at this site is built for. */
+    public ProjectionShape shape() {
+        return new ProjectionShape(dIn, dOut, groups);
+    }
+
+    /** The weight tensor's name: {@code <modulePath>.weight}. */
+    public String weightName() {
+        return modulePath + ".weight";
+    }
+}
