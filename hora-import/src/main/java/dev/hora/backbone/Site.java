@@ -26,6 +26,14 @@ public record Site(int layer, Target role, String modulePath, int dIn, int dOut,
         return new ProjectionShape(dIn, dOut, groups);
     }
 
+    /**
+     * True when an adapter built for {@code shape} applies here: the same widths, and the same head count
+     * unless the adapter does not split into heads (LoRA's shape may say 1).
+     */
+    public boolean fits(ProjectionShape shape) {
+        return shape.dIn() == dIn && shape.dOut() == dOut && (shape.heads() == 1 || shape.heads() == groups);
+    }
+
     /** The weight tensor's name: {@code <modulePath>.weight}. */
     public String weightName() {
         return modulePath + ".weight";

@@ -6,6 +6,8 @@ import dev.hora.adapter.FactorSource.Key;
 import dev.hora.adapter.FactorSource.Values;
 import dev.hora.backbone.Backbone;
 import dev.hora.config.AdapterConfig;
+import dev.hora.io.peft.SavedAdapter;
+import dev.hora.io.peft.SavedClassifier;
 import dev.hora.onnx.bert.Pooling;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -84,6 +86,48 @@ public final class AdapterSet {
         }
         INDArray[] head = numClasses == 0 ? null : ClassifierHead.init(backbone.hiddenSize(), numClasses, headSeed);
         return new AdapterSet(name, config, layers, params, head, pooling);
+    }
+
+    /**
+     * An adapter read from a folder ({@code AdapterFolder.read}: PEFT LoRA, or this library's MH-LoRA /
+     * HoRA format) with its head if the folder has one ({@code ClassifierFile.read}); the arrays are
+     * taken as they are.
+     *
+     * @throws IllegalArgumentException naming the adapter and what does not fit the backbone
+     */
+    public static AdapterSet from(String name, Backbone backbone, SavedAdapter saved, SavedClassifier head) {
+        if (saved.numLayers() != backbone.numLayers()) {
+            throw new IllegalArgumentException("adapter '" + name + "' was saved for " + saved.numLayers()
+                    + " layers, the " + backbone.family() + " backbone has " + backbone.numLayers());
+        }
+        Map<Integer, Adapter> layers = new TreeMap<>();
+        Map<Integer, Map<String, INDArray>> params = new TreeMap<>();
+        saved.layers().forEach((l, ps) -> {
+            Adapter a = dev.hora.adapter.Adapters.create(saved.config(), saved.projections());
+            a.paramShapes().forEach((n, shape) -> {
+                INDArray v = ps.get(n);
+                if (v == null || !java.util.Arrays.equals(v.shape(), shape)) {
+                    throw new IllegalArgumentException("adapter '" + name + "' layer " + l + ": tensor " + n
+                            + (v == null ? " is missing" : " has shape " + java.util.Arrays.toString(v.shape())
+                            + ", expected " + java.util.Arrays.toString(shape)));
+                }
+            });
+            layers.put(l, a);
+            Map<String, INDArray> own = new LinkedHashMap<>();
+            a.paramShapes().keySet().forEach(n -> own.put(n, ps.get(n).castTo(DataType.FLOAT).dup('c')));
+            params.put(l, own);
+        });
+        Pooling pooling = head == null ? Pooling.MEAN : Pooling.valueOf(head.pooling().toUpperCase(java.util.Locale.ROOT));
+        INDArray[] h = head == null ? null : new INDArray[]{head.weight().castTo(DataType.FLOAT).dup('c'),
+                head.bias().castTo(DataType.FLOAT).reshape(1, head.bias().length()).dup('c')};
+        AdapterSet set = new AdapterSet(name, saved.config(), layers, params, h, pooling);
+        set.layers.forEach((l, a) -> a.projections().forEach((t, shape) -> {
+            if (!backbone.site(l, t).fits(shape)) {
+                throw new IllegalArgumentException("adapter '" + name + "' layer " + l + " " + t + " is built for "
+                        + shape + ", the backbone's site is " + backbone.site(l, t).shape());
+            }
+        }));
+        return set;
     }
 
     /** A head-only adapter of these arrays (shared, not copied): a merged model's classifier. */

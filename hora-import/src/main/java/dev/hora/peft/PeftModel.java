@@ -75,10 +75,48 @@ public final class PeftModel {
         return addAdapter(AdapterSet.create(name, backbone, config, selector, pooling, numClasses, headSeed));
     }
 
+    /**
+     * Loads an adapter folder as adapter {@code name}: a PEFT LoRA folder ({@code adapter_config.json} +
+     * {@code adapter_model.safetensors}), or this library's MH-LoRA / HoRA folder, with the classification
+     * head ({@code classifier.safetensors}) when the folder has one. A run directory's adapter is its
+     * {@code adapter/} folder.
+     *
+     * @throws IOException naming the file and the problem
+     */
+    public AdapterSet loadAdapter(String name, java.nio.file.Path folder) throws java.io.IOException {
+        dev.hora.io.peft.SavedAdapter saved = dev.hora.io.peft.AdapterFolder.read(folder);
+        dev.hora.io.peft.SavedClassifier head = dev.hora.io.peft.ClassifierFile.read(folder).orElse(null);
+        try {
+            return addAdapter(AdapterSet.from(name, backbone, saved, head));
+        } catch (IllegalArgumentException e) {
+            throw new java.io.IOException(folder + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes adapter {@code name} as a folder {@link #loadAdapter} reads back (and PEFT too, for LoRA),
+     * with its head ({@code labels}: the class names, {@code maxLength}: the tokenizer's truncation).
+     *
+     * @param baseModel base_model_name_or_path (a hub id or a file name; may be null)
+     */
+    public void saveAdapter(String name, java.nio.file.Path folder, String baseModel, List<String> labels, int maxLength)
+            throws java.io.IOException {
+        AdapterSet a = adapter(name);
+        if (a.config() == null) {
+            throw new IllegalArgumentException("adapter '" + name + "' is a linear probe: no adapter folder to write");
+        }
+        dev.hora.io.peft.AdapterFolder.write(folder, a.config(), baseModel, a.layerParams(), backbone.numLayers());
+        if (a.numClasses() > 0) {
+            dev.hora.io.peft.ClassifierFile.write(folder, new dev.hora.io.peft.SavedClassifier(
+                    a.headParams().get(ClassifierHead.WEIGHT), a.headParams().get(ClassifierHead.BIAS),
+                    a.pooling().name().toLowerCase(java.util.Locale.ROOT), labels, maxLength));
+        }
+    }
+
     /** Adds an adapter built for this backbone (refused when its name is taken or a site does not exist). */
     public AdapterSet addAdapter(AdapterSet adapter) {
         adapter.layers().forEach((l, a) -> a.projections().forEach((t, shape) -> {
-            if (!backbone.site(l, t).shape().equals(shape)) {
+            if (!backbone.site(l, t).fits(shape)) {
                 throw new IllegalArgumentException("adapter '" + adapter.name() + "' at layer " + l + " " + t
                         + " is built for " + shape + ", the backbone's site is " + backbone.site(l, t).shape());
             }
