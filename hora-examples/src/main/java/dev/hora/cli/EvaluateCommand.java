@@ -2,7 +2,7 @@ package dev.hora.cli;
 
 import dev.hora.data.PredictionsFile;
 import dev.hora.data.Split;
-import dev.hora.finetune.Finetuner;
+import dev.hora.fit.Fit;
 import dev.hora.finetune.TrainedModel;
 import dev.hora.metrics.ClassificationReport;
 import dev.hora.metrics.MetricsJson;
@@ -63,7 +63,7 @@ public class EvaluateCommand implements Callable<Integer> {
                         + " differ from the data's " + split.test().labelNames());
             }
             try (TokenBatcher tok = model.tokenizer()) {
-                r = Finetuner.evaluate(model.classifier(), tok, split.test());
+                r = Fit.evaluate(model.classifier(), tok, split.test());
             }
         }
         hora.err().println(String.format(Locale.ROOT, "accuracy %.4f  macro-F1 %.4f  (%d test examples)",

@@ -1,6 +1,6 @@
 package dev.hora.cli;
 
-import dev.hora.finetune.Classifier;
+import dev.hora.fit.Classifier;
 import dev.hora.finetune.TrainedModel;
 import dev.hora.text.TokenBatcher;
 import java.io.BufferedReader;

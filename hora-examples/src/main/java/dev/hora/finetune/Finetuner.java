@@ -9,40 +9,34 @@ import dev.hora.report.ProgressBar;
 import dev.hora.report.TrainingChart;
 import dev.hora.report.TrainingHistory;
 import dev.hora.text.TokenBatcher;
-import dev.hora.train.Trainer;
+import dev.hora.fit.BestOnValidation;
+import dev.hora.fit.Classifier;
+import dev.hora.fit.Fit;
+import dev.hora.fit.FitListener;
+import dev.hora.fit.FitOptions;
+import dev.hora.fit.FitResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The fine-tuning loop behind {@code hora finetune}:
+ * {@code hora finetune}: one run directory around the library's {@link Fit}:
  * <pre>
- *   import ONNX encoder -> PeftModel (adapters + head) -> per epoch: seeded, length-bucketed batches,
- *   AdamW steps (warmup 10%, linear decay, clip 1.0; --steps N: exactly N steps, repeating epochs)
- *   -> validation accuracy after each epoch (and every --eval-every steps) -> atomic checkpoint
- *   -> the best step on validation is restored -> test accuracy / macro-F1, scored once
- *   -> model.safetensors, adapter/, metrics.json, training.png
+ *   import ONNX encoder -> PeftModel (adapter "default" + head) -> Fit.fit: seeded, length-bucketed batches,
+ *   AdamW steps (warmup 10%, linear decay, clip 1.0; --steps N: exactly N steps, repeating epochs),
+ *   validation after each epoch (and every --eval-every steps), atomic checkpoints, the best step on
+ *   validation restored -> test accuracy / macro-F1, scored once
+ *   -> model.safetensors, adapter/, metrics.json, training.png, manifest.json (last)
  * </pre>
- * Checkpoints ({@link RunCheckpoint}, with the selection so far) are written every
- * {@code --checkpoint-every} optimizer steps and at each epoch end; {@code --resume} checks the run's
- * fingerprint, then continues at the exact next batch of the same seeded batch order with the same
- * best-so-far, so it ends bit-identical to an uninterrupted run.
- * A diverging loss or gradient norm stops the run ({@link DivergenceGuard}) before it is saved.
- * The manifest ({@link RunManifest}) is written last.
+ * Checkpoints ({@link RunCheckpoint}: the library's checkpoint plus the run's fingerprint, history and
+ * totals) are written every {@code --checkpoint-every} optimizer steps and at each epoch end;
+ * {@code --resume} checks the run's fingerprint, then continues at the exact next batch of the same
+ * seeded batch order with the same best-so-far, so it ends bit-identical to an uninterrupted run.
  */
 public final class Finetuner {
-    /**
-     * Steps between explicit garbage collections. Each step leaves ~100 MB of native op outputs
-     * whose Java wrappers are tiny, so the heap rarely fills and the JVM rarely collects them;
-     * without this a run's resident memory climbed past 5 GB.
-     */
-    /** Evaluation batch: 32 sequences keep the kernel path's workspaces within the training step's size. */
-    static final int EVAL_BATCH = 32;
-
     private final FinetuneSettings s;
     private final PrintStream out;
     private final PrintStream err;
@@ -69,100 +63,41 @@ public final class Finetuner {
         RunFiles.startWriting(dir);
         TextDataset train = split.train();
         TextDataset val = split.validation();
-        RunCheckpoint ckpt = new RunCheckpoint(dir, RunFingerprint.of(s, source, split));
+        TrainingHistory history = new TrainingHistory();
+        Progress progress = new Progress(history, t0);
+        RunCheckpoint ckpt = new RunCheckpoint(dir, RunFingerprint.of(s, source, split), history, progress::totals);
+        progress.checkpoint = ckpt;
         PeftModel model = RunSpec.model(s, RunFolder.importModel(source), train.numClasses());
         out.println(model.summary());
-        int stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
-        int total = s.steps() > 0 ? s.steps() : stepsPerEpoch * s.epochs();
-        int epochs = (total + stepsPerEpoch - 1) / stepsPerEpoch;
-        Trainer.Builder tb = Trainer.builder().adam(s.lr(), total / 10, total).maxGradNorm(1.0);
-        TrainingHistory history = new TrainingHistory();
         RunFolder.writeLabels(dir, train.labelNames());
 
         ClassificationReport report;
-        BestOnValidation best = new BestOnValidation();
-        RunCheckpoint.Totals prior = RunCheckpoint.Totals.NONE;
-        long trainExamples = 0;
-        long trainNanos = 0;
+        FitResult fit;
         try (TokenBatcher tok = source.batcher(s.maxLength())) {
-            TrainingTask task = model.adapters().isEmpty()
-                    ? new ProbeTask(model, tok, train, tb, s.batchSize(), s.seed())
-                    : new AdapterTask(model, tok, train, tb, s.batchSize(), s.seed());
-            Trainer trainer = task.trainer();
-            RunCheckpoint.Position start = new RunCheckpoint.Position(0, 0);
-            if (s.resume()) {
-                RunCheckpoint.Resumed r = ckpt.resume(trainer, history);
-                start = r.position();
-                prior = r.totals();
-                best = r.best();
-                checkPosition(ckpt.file(), start, task, epochs);
-                err.printf(Locale.ROOT, "resuming at step %d (epoch %d/%d, batch %d) from %s%n", r.step(),
-                        Math.min(start.epoch() + 1, epochs), epochs, start.batch(), ckpt.file());
-            }
-            DivergenceGuard guard = new DivergenceGuard(train.numClasses());
-            for (int epoch = start.epoch(); epoch < epochs && trainer.iteration() < total; epoch++) {
-                long e0 = System.nanoTime();
-                List<int[]> batches = task.batches(epoch);
-                int first = epoch == start.epoch() ? start.batch() : 0;
-                ProgressBar bar = ProgressBar.forConsole(err, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1,
-                        epochs), Math.min(batches.size() - first, total - trainer.iteration()));
-                for (int b = first; b < batches.size() && trainer.iteration() < total; b++) {
-                    int[] idx = batches.get(b);
-                    double lr = trainer.learningRate();
-                    float loss = task.step(idx);
-                    guard.check(trainer.iteration(), loss, trainer.lastGradNorm(), lr);
-                    history.step(loss);
-                    bar.step(idx.length, loss);
-                    trainExamples += idx.length;
-                    if (val != null && s.evalEvery() > 0 && trainer.iteration() % s.evalEvery() == 0) {
-                        validate(task, val, trainer, best, history);
-                    }
-                    if (s.checkpointEvery() > 0 && trainer.iteration() % s.checkpointEvery() == 0
-                            && b + 1 < batches.size() && trainer.iteration() < total) {
-                        long now = System.nanoTime();
-                        trainNanos += now - e0;
-                        e0 = now;
-                        ckpt.save(trainer, new RunCheckpoint.Position(epoch, b + 1), history, best,
-                                totals(prior, t0, trainNanos, trainExamples));
-                    }
-                }
-                bar.finish();
-                trainer.endEpoch();
-                trainNanos += System.nanoTime() - e0;
-                if (val != null) {
-                    validate(task, val, trainer, best, history);
-                    BestOnValidation.Point last = best.history().get(best.history().size() - 1);
-                    err.printf(Locale.ROOT, "epoch %d/%d: validation accuracy %.4f  macro-F1 %.4f%n", epoch + 1, epochs,
-                            last.accuracy(), last.macroF1());
-                } else {
-                    err.printf(Locale.ROOT, "epoch %d/%d: done (step %d)%n", epoch + 1, epochs, trainer.iteration());
-                }
-                ckpt.save(trainer, new RunCheckpoint.Position(epoch + 1, 0), history, best,
-                        totals(prior, t0, trainNanos, trainExamples));
-            }
-            if (best.params() != null) {
-                task.restoreParams(best.params());   // the step chosen on validation
-            }
-            report = task.evaluate(split.test());     // test: scored once, never used for a choice
-            history.checkpoint(best.report() == null ? total : best.step(), Double.NaN, report.accuracy());
-            task.finish();
+            FitOptions.Builder o = FitOptions.builder(tok).learningRate(s.lr()).epochs(s.epochs()).steps(s.steps())
+                    .batchSize(s.batchSize()).seed(s.seed()).evalEvery(s.evalEvery()).listener(progress)
+                    .checkpoints(ckpt, s.checkpointEvery(), s.resume());
+            fit = Fit.fit(model, PeftModel.DEFAULT, train, val, o.build());
+            report = Fit.evaluate(Classifier.of(model, PeftModel.DEFAULT), tok, split.test());   // scored once, never a choice
+            history.checkpoint(fit.bestStep(), Double.NaN, report.accuracy());
         }
-        err.printf(Locale.ROOT, "%s; test accuracy %.4f  macro-F1 %.4f%n", best.report() == null
+        int total = fit.steps();
+        err.printf(Locale.ROOT, "%s; test accuracy %.4f  macro-F1 %.4f%n", fit.validation() == null
                 ? "no validation split: last step " + total : String.format(Locale.ROOT, "best step %d of %d on validation "
-                + "(accuracy %.4f)", best.step(), total, best.report().accuracy()), report.accuracy(), report.macroF1());
+                + "(accuracy %.4f)", fit.bestStep(), total, fit.validation().accuracy()), report.accuracy(), report.macroF1());
         RunFolder.writeModel(dir, model);
         AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model, train.labelNames());
         TrainingChart.write(dir.resolve(RunFolder.CHART), history, s.describe(), 1000, 450);
-        RunCheckpoint.Totals all = totals(prior, t0, trainNanos, trainExamples);
+        RunCheckpoint.Totals all = progress.totals();
         double rate = all.trainNanos() == 0 ? 0 : all.trainExamples() / (all.trainNanos() / 1e9);
-        Result r = new Result(best.report(), report, best.report() == null ? total : best.step(), total,
+        Result r = new Result(fit.validation(), report, fit.bestStep(), total,
                 all.wallSeconds(), rate, Resources.peakRssBytes(), model.summary().trainable(), model.summary().total());
         Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("validation", best.report());
+        metrics.put("validation", fit.validation());
         metrics.put("test", report);
         metrics.put("bestStep", r.bestStep());
         metrics.put("steps", total);
-        metrics.put("validationHistory", best.history());
+        metrics.put("validationHistory", fit.history());
         metrics.put("examples", Map.of("train", train.size(), "validation", val == null ? 0 : val.size(),
                 "test", split.test().size()));
         metrics.put("wallSeconds", all.wallSeconds());
@@ -177,36 +112,79 @@ public final class Finetuner {
     }
 
     /**
-     * Validates now (once per step): offers the current parameters to the selection and records the
-     * validation accuracy as a checkpoint of the chart's history.
+     * What the console and the run's files see of training: a progress bar per epoch, the chart's
+     * history, and the run's totals (training time excludes end-of-epoch validation and checkpoints).
      */
-    private static void validate(TrainingTask task, TextDataset val, Trainer trainer, BestOnValidation best,
-                                 TrainingHistory history) {
-        if (!best.validatedAt(trainer.iteration())) {
-            ClassificationReport r = task.evaluate(val);
-            best.offer(trainer.iteration(), r, trainer::params);
-            history.checkpoint(trainer.iteration(), r.accuracy(), Double.NaN);
+    private final class Progress implements FitListener {
+        private final TrainingHistory history;
+        private final long t0;
+        private RunCheckpoint checkpoint;
+        private RunCheckpoint.Totals prior = RunCheckpoint.Totals.NONE;
+        private ProgressBar bar;
+        private long e0;
+        private long trainNanos;
+        private long trainExamples;
+
+        Progress(TrainingHistory history, long t0) {
+            this.history = history;
+            this.t0 = t0;
         }
-    }
 
-    /** Totals of all processes of the run: the prior ones' plus this one's so far. */
-    private static RunCheckpoint.Totals totals(RunCheckpoint.Totals prior, long t0, long trainNanos, long examples) {
-        return new RunCheckpoint.Totals(prior.wallSeconds() + (System.nanoTime() - t0) / 1e9,
-                prior.trainNanos() + trainNanos, prior.trainExamples() + examples, prior.processes() + 1);
-    }
-
-    private static void checkPosition(Path file, RunCheckpoint.Position p, TrainingTask task, int epochs)
-            throws IOException {
-        if (p.epoch() > epochs || p.epoch() < epochs && p.batch() >= task.batches(p.epoch()).size()
-                || p.epoch() == epochs && p.batch() != 0) {
-            throw new IOException(file + ": position epoch " + p.epoch() + ", batch " + p.batch()
-                    + " is outside this run of " + epochs + " epochs");
+        /** Totals of all processes of the run: the prior ones' plus this one's so far. */
+        RunCheckpoint.Totals totals() {
+            return new RunCheckpoint.Totals(prior.wallSeconds() + (System.nanoTime() - t0) / 1e9,
+                    prior.trainNanos() + trainNanos, prior.trainExamples() + trainExamples, prior.processes() + 1);
         }
-    }
 
-    /** Accuracy, macro-F1 and confusion matrix of the model on a dataset. */
-    public static ClassificationReport evaluate(Classifier model, TokenBatcher tok, TextDataset data) {
-        int[] pred = Classifier.argmax(model.probabilities(tok, data.texts(), EVAL_BATCH));
-        return ClassificationReport.of(data.labels(), pred, data.labelNames());
+        @Override
+        public void onResumed(int step, int epoch, int batch, int epochs) {
+            prior = checkpoint.resumedTotals();
+            err.printf(Locale.ROOT, "resuming at step %d (epoch %d/%d, batch %d) from %s%n", step,
+                    Math.min(epoch + 1, epochs), epochs, batch, checkpoint.file());
+        }
+
+        @Override
+        public void onEpochStart(int epoch, int epochs, int steps) {
+            e0 = System.nanoTime();
+            bar = ProgressBar.forConsole(err, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs), steps);
+        }
+
+        @Override
+        public void onStep(int step, float loss, double learningRate, int examples) {
+            history.step(loss);
+            bar.step(examples, loss);
+            trainExamples += examples;
+        }
+
+        @Override
+        public void onValidation(int step, ClassificationReport validation) {
+            history.checkpoint(step, validation.accuracy(), Double.NaN);
+        }
+
+        @Override
+        public void beforeCheckpoint(int step) {
+            long now = System.nanoTime();
+            if (bar != null && e0 != 0) {
+                trainNanos += now - e0;
+                e0 = now;
+            }
+        }
+
+        @Override
+        public void onEpochTrained(int epoch, int epochs) {
+            bar.finish();
+            trainNanos += System.nanoTime() - e0;
+            e0 = 0;
+        }
+
+        @Override
+        public void onEpochEnd(int epoch, int epochs, int step, BestOnValidation.Point validation) {
+            if (validation != null) {
+                err.printf(Locale.ROOT, "epoch %d/%d: validation accuracy %.4f  macro-F1 %.4f%n", epoch + 1, epochs,
+                        validation.accuracy(), validation.macroF1());
+            } else {
+                err.printf(Locale.ROOT, "epoch %d/%d: done (step %d)%n", epoch + 1, epochs, step);
+            }
+        }
     }
 }

@@ -2,7 +2,8 @@ package dev.hora.finetune;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.hora.io.Checkpoint;
-import dev.hora.io.CheckpointStore;
+import dev.hora.fit.BestOnValidation;
+import dev.hora.fit.FileCheckpoints;
 import dev.hora.metrics.MetricsJson;
 import dev.hora.report.TrainingHistory;
 import dev.hora.train.Trainer;
@@ -11,11 +12,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * The checkpoint of a fine-tuning run: the trainer state ({@link Trainer#state()}) plus,
- * as metadata, where the run stands and what it is:
+ * The checkpoint of a fine-tuning run: {@link FileCheckpoints}' trainer state, position and selection on
+ * validation plus, as metadata, what the run is and what it did so far:
  * <pre>
  *   hora.epoch, hora.batch   the next batch to run: batch b of epoch e (0-based; b = 0 after an epoch end)
  *   hora.history             step losses and the validation accuracy at each validation so far (JSON)
@@ -26,9 +28,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </pre>
  * Written every {@code --checkpoint-every} optimizer steps and at each epoch end, atomically.
  */
-final class RunCheckpoint {
-    static final String EPOCH = "hora.epoch";
-    static final String BATCH = "hora.batch";
+final class RunCheckpoint extends FileCheckpoints {
     static final String HISTORY = "hora.history";
     static final String FINGERPRINT = "hora.fingerprint";
     static final String WALL = "hora.wallSeconds";
@@ -36,57 +36,55 @@ final class RunCheckpoint {
     static final String EXAMPLES = "hora.trainExamples";
     static final String PROCESSES = "hora.processes";
 
-    /** The next batch to run. */
-    record Position(int epoch, int batch) {
-    }
-
     /** Totals of all processes of a run. */
     record Totals(double wallSeconds, long trainNanos, long trainExamples, int processes) {
         static final Totals NONE = new Totals(0, 0, 0, 0);
     }
 
-    /** What {@link #resume} restored. */
-    record Resumed(long step, Position position, Totals totals, BestOnValidation best) {
-    }
-
-    private final CheckpointStore store;
     private final RunFingerprint fingerprint;
+    private final TrainingHistory history;
+    private final Supplier<Totals> totals;
+    private Totals resumed = Totals.NONE;
 
-    RunCheckpoint(Path dir, RunFingerprint fingerprint) {
-        this.store = new CheckpointStore(dir);
+    /** @param totals the run's totals so far, read at each save */
+    RunCheckpoint(Path dir, RunFingerprint fingerprint, TrainingHistory history, Supplier<Totals> totals) {
+        super(dir);
         this.fingerprint = fingerprint;
+        this.history = history;
+        this.totals = totals;
     }
 
-    Path file() {
-        return store.file();
+    /** The totals of the processes before this one (zero unless resumed). */
+    Totals resumedTotals() {
+        return resumed;
     }
 
-    void save(Trainer trainer, Position at, TrainingHistory history, BestOnValidation best, Totals totals)
-            throws IOException {
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(EPOCH, Integer.toString(at.epoch()));
-        meta.put(BATCH, Integer.toString(at.batch()));
+    @Override
+    protected void addMetadata(Map<String, String> meta) {
+        Totals t = totals.get();
         meta.put(HISTORY, historyJson(history));
         meta.put(FINGERPRINT, fingerprint.toJson());
-        meta.put(WALL, Double.toString(totals.wallSeconds()));
-        meta.put(TRAIN_NANOS, Long.toString(totals.trainNanos()));
-        meta.put(EXAMPLES, Long.toString(totals.trainExamples()));
-        meta.put(PROCESSES, Integer.toString(totals.processes()));
-        Map<String, INDArray> tensors = new LinkedHashMap<>(trainer.state());
-        best.addTo(tensors, meta);
-        store.save(new Checkpoint(trainer.iteration(), tensors, meta));
+        meta.put(WALL, Double.toString(t.wallSeconds()));
+        meta.put(TRAIN_NANOS, Long.toString(t.trainNanos()));
+        meta.put(EXAMPLES, Long.toString(t.trainExamples()));
+        meta.put(PROCESSES, Integer.toString(t.processes()));
     }
 
-    /**
-     * Checks the fingerprint, then restores the trainer, the history and the selection on validation.
-     *
-     * @throws IOException naming the checkpoint file and what is wrong or what changed
-     */
-    Resumed resume(Trainer trainer, TrainingHistory history) throws IOException {
-        Path f = store.file();
-        Checkpoint c = store.load().orElseThrow(() -> new IOException(f + ": no checkpoint to resume"));
-        Map<String, String> m = c.metadata();
-        String fp = m.get(FINGERPRINT);
+    /** A run resumes only from its own checkpoint: an absent one is an error naming the file. */
+    @Override
+    public Optional<Resumed> resume(Trainer trainer) throws IOException {
+        Optional<Resumed> r = super.resume(trainer);
+        if (r.isEmpty()) {
+            throw new IOException(file() + ": no checkpoint to resume");
+        }
+        return r;
+    }
+
+    /** Checks the fingerprint before anything is restored. */
+    @Override
+    protected void check(Checkpoint c) throws IOException {
+        Path f = file();
+        String fp = c.metadata().get(FINGERPRINT);
         if (fp == null) {
             throw new IOException(f + ": no run fingerprint (written by an older hora); it cannot be checked, "
                     + "start a new run");
@@ -96,73 +94,37 @@ final class RunCheckpoint {
             throw new IOException(f + ": the checkpoint belongs to a different run; changed since it was written:\n  "
                     + String.join("\n  ", changed));
         }
-        try {
-            trainer.restore(c.tensors());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(f + ": does not fit this run's model: " + e.getMessage(), e);
-        }
-        if (trainer.iteration() != c.step()) {
-            throw new IOException(f + ": metadata hora.step " + c.step() + " disagrees with the trainer's iteration "
-                    + trainer.iteration());
-        }
+    }
+
+    /** Restores the history and the totals. */
+    @Override
+    protected void restored(Checkpoint c) throws IOException {
+        Path f = file();
+        Map<String, String> m = c.metadata();
         Map<String, List<Double>> h;
         try {
             h = MetricsJson.MAPPER.readValue(m.getOrDefault(HISTORY, "{}"), new TypeReference<Map<String, List<Double>>>() { });
         } catch (IOException e) {
             throw new IOException(f + ": metadata " + HISTORY + " is not valid: " + e.getMessage(), e);
         }
-        h.getOrDefault("stepLoss", List.of()).forEach(history::step);
         List<Double> acc = h.getOrDefault("checkpointValidationAccuracy", List.of());
         List<Double> steps = h.getOrDefault("checkpointSteps", List.of());
         if (steps.size() != acc.size()) {
             throw new IOException(f + ": metadata " + HISTORY + " has " + acc.size() + " accuracies for "
                     + steps.size() + " checkpoint steps");
         }
+        resumed = new Totals(number(f, m, WALL), count(f, m, TRAIN_NANOS), count(f, m, EXAMPLES), integer(f, m, PROCESSES));
+        h.getOrDefault("stepLoss", List.of()).forEach(history::step);
         for (int i = 0; i < acc.size(); i++) {
             history.checkpoint(steps.get(i).intValue(), acc.get(i), Double.NaN);
         }
-        Position at = new Position(integer(f, m, EPOCH), integer(f, m, BATCH));
-        Totals t = new Totals(number(f, m, WALL), count(f, m, TRAIN_NANOS), count(f, m, EXAMPLES), integer(f, m, PROCESSES));
-        BestOnValidation best;
-        try {
-            best = BestOnValidation.from(c);
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(f + ": metadata " + BestOnValidation.META + " is not valid: " + e.getMessage(), e);
-        }
-        return new Resumed(c.step(), at, t, best);
     }
 
-    private static String require(Path f, Map<String, String> m, String key) throws IOException {
+    private static double number(Path f, Map<String, String> m, String key) throws IOException {
         String v = m.get(key);
         if (v == null) {
             throw new IOException(f + ": metadata '" + key + "' is missing");
         }
-        return v;
-    }
-
-    private static long count(Path f, Map<String, String> m, String key) throws IOException {
-        String v = require(f, m, key);
-        try {
-            long n = Long.parseLong(v);
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IOException(f + ": metadata '" + key + "' is '" + v + "', expected a non-negative integer");
-    }
-
-    private static int integer(Path f, Map<String, String> m, String key) throws IOException {
-        long n = count(f, m, key);
-        if (n > Integer.MAX_VALUE) {
-            throw new IOException(f + ": metadata '" + key + "' is " + n + ", too large");
-        }
-        return (int) n;
-    }
-
-    private static double number(Path f, Map<String, String> m, String key) throws IOException {
-        String v = require(f, m, key);
         try {
             double d = Double.parseDouble(v);
             if (d >= 0 && Double.isFinite(d)) {

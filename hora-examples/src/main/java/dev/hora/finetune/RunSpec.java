@@ -8,6 +8,7 @@ import dev.hora.onnx.ImportedBert;
 import dev.hora.onnx.bert.Pooling;
 import dev.hora.peft.ModuleSelector;
 import dev.hora.peft.PeftModel;
+import dev.hora.peft.PeftModelBuilder;
 import java.util.List;
 import java.util.Map;
 
@@ -35,7 +36,7 @@ public final class RunSpec {
     /** The PeftModel of a run: adapters on the chosen targets and layers, a head for {@code numClasses}. */
     public static PeftModel model(FinetuneSettings s, ImportedBert bert, int numClasses) {
         AdapterConfig cfg = adapterConfig(s);
-        PeftModel.Builder b = PeftModel.builder(bert).adapter(cfg).pooling(pooling(s)).numClasses(numClasses)
+        PeftModelBuilder b = PeftModel.builder(bert).adapter(cfg).pooling(pooling(s)).numClasses(numClasses)
                 .seed(s.seed());
         if (cfg != null) {
             ModuleSelector sel = ModuleSelector.modules(cfg.getTargets());

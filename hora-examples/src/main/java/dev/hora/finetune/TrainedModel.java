@@ -1,5 +1,7 @@
 package dev.hora.finetune;
 
+import dev.hora.fit.Classifier;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hora.finetune.FinetuneSettings;
 import dev.hora.finetune.ModelSource;

@@ -7,8 +7,8 @@ import dev.hora.onnx.ImportedBert;
 import dev.hora.onnx.bert.Pooling;
 import dev.hora.train.Objective;
 import dev.hora.train.Trainer;
-import dev.hora.util.Blas;
-import java.util.ArrayList;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,8 +58,9 @@ public final class PeftModel {
         return new PeftModel(bert, BertBackbone.of(bert), Engine.KERNELS, Pooling.MEAN);
     }
 
-    public static Builder builder(ImportedBert bert) {
-        return new Builder(bert);
+    /** A builder of a model with one adapter named {@link #DEFAULT} (the single-adapter API). */
+    public static PeftModelBuilder builder(ImportedBert bert) {
+        return new PeftModelBuilder(bert);
     }
 
     /** Name of an adapter parameter: {@code adapter.layer.<l>.<param>} ({@link AdapterSet#varName}). */
@@ -83,14 +84,8 @@ public final class PeftModel {
      *
      * @throws IOException naming the file and the problem
      */
-    public AdapterSet loadAdapter(String name, java.nio.file.Path folder) throws java.io.IOException {
-        dev.hora.io.peft.SavedAdapter saved = dev.hora.io.peft.AdapterFolder.read(folder);
-        dev.hora.io.peft.SavedClassifier head = dev.hora.io.peft.ClassifierFile.read(folder).orElse(null);
-        try {
-            return addAdapter(AdapterSet.from(name, backbone, saved, head));
-        } catch (IllegalArgumentException e) {
-            throw new java.io.IOException(folder + ": " + e.getMessage(), e);
-        }
+    public AdapterSet loadAdapter(String name, Path folder) throws IOException {
+        return addAdapter(AdapterFolders.read(name, backbone, folder));
     }
 
     /**
@@ -99,18 +94,9 @@ public final class PeftModel {
      *
      * @param baseModel base_model_name_or_path (a hub id or a file name; may be null)
      */
-    public void saveAdapter(String name, java.nio.file.Path folder, String baseModel, List<String> labels, int maxLength)
-            throws java.io.IOException {
-        AdapterSet a = adapter(name);
-        if (a.config() == null) {
-            throw new IllegalArgumentException("adapter '" + name + "' is a linear probe: no adapter folder to write");
-        }
-        dev.hora.io.peft.AdapterFolder.write(folder, a.config(), baseModel, a.layerParams(), backbone.numLayers());
-        if (a.numClasses() > 0) {
-            dev.hora.io.peft.ClassifierFile.write(folder, new dev.hora.io.peft.SavedClassifier(
-                    a.headParams().get(ClassifierHead.WEIGHT), a.headParams().get(ClassifierHead.BIAS),
-                    a.pooling().name().toLowerCase(java.util.Locale.ROOT), labels, maxLength));
-        }
+    public void saveAdapter(String name, Path folder, String baseModel, List<String> labels, int maxLength)
+            throws IOException {
+        AdapterFolders.write(adapter(name), backbone.numLayers(), folder, baseModel, labels, maxLength);
     }
 
     /** Adds an adapter built for this backbone (refused when its name is taken or a site does not exist). */
@@ -371,77 +357,5 @@ public final class PeftModel {
         PeftModel m = new PeftModel(bert, backbone.withDeltas(merged.deltaW(), -1), engine, basePooling);
         m.addAdapter(merged);
         return m;
-    }
-
-    /** Builder of a model with one adapter named {@link #DEFAULT}; {@link #build()} validates. */
-    public static final class Builder {
-        private final ImportedBert bert;
-        private AdapterConfig config;
-        private ModuleSelector selector;
-        private Pooling pooling = Pooling.MEAN;
-        private int numClasses = 2;
-        private long seed = 42;
-        private Engine engine = Engine.KERNELS;
-        private String name = DEFAULT;
-
-        private Builder(ImportedBert bert) {
-            this.bert = Objects.requireNonNull(bert, "bert");
-            Blas.warnIfMisdetected();
-        }
-
-        /** The adapter; null (default) = linear probe, only the head trains. */
-        public Builder adapter(AdapterConfig config) {
-            this.config = config;
-            return this;
-        }
-
-        /** The adapter's name; default {@link #DEFAULT}. */
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
-
-        /** Which projections get adapters; default: the config's targets in every layer. */
-        public Builder select(ModuleSelector selector) {
-            this.selector = selector;
-            return this;
-        }
-
-        public Builder pooling(Pooling pooling) {
-            this.pooling = Objects.requireNonNull(pooling, "pooling");
-            return this;
-        }
-
-        public Builder numClasses(int numClasses) {
-            this.numClasses = numClasses;
-            return this;
-        }
-
-        /** The engine; default {@link Engine#KERNELS}. */
-        public Builder engine(Engine engine) {
-            this.engine = Objects.requireNonNull(engine, "engine");
-            return this;
-        }
-
-        /** Seed of the classifier head's initial weights. */
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        public PeftModel build() {
-            dev.hora.util.Checks.atLeast("numClasses", numClasses, 2);
-            if (pooling == Pooling.NONE) {
-                throw new IllegalArgumentException("pooling = NONE: a classifier needs MEAN or CLS pooling");
-            }
-            if (config != null && config.validate().getDropout() > 0 && engine == Engine.SAMEDIFF) {
-                throw new IllegalArgumentException("dropout = " + config.getDropout()
-                        + " needs the kernel engine (a SameDiff graph cannot tell training from inference):"
-                        + " allowed 0 with Engine.SAMEDIFF");
-            }
-            PeftModel m = new PeftModel(bert, BertBackbone.of(bert), engine, pooling);
-            m.addAdapter(name, config, selector, pooling, numClasses, seed);
-            return m;
-        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.hora.finetune;
+package dev.hora.fit;
 
 /**
  * Training stopped because the loss or the gradient norm became non-finite or exploded

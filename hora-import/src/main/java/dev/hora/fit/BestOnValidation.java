@@ -1,4 +1,4 @@
-package dev.hora.finetune;
+package dev.hora.fit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hora.io.Checkpoint;
@@ -18,12 +18,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Saved with a run's checkpoint (tensors {@code best/<name>}, metadata {@code hora.best}), so a
  * resumed run selects as an uninterrupted one would.
  */
-final class BestOnValidation {
-    static final String TENSOR_PREFIX = "best/";
-    static final String META = "hora.best";
+public final class BestOnValidation {
+    public static final String TENSOR_PREFIX = "best/";
+    public static final String META = "hora.best";
 
     /** One validation: after {@code step} optimizer steps. */
-    record Point(int step, double accuracy, double macroF1) {
+    public record Point(int step, double accuracy, double macroF1) {
     }
 
     private final List<Point> history = new ArrayList<>();
@@ -32,7 +32,7 @@ final class BestOnValidation {
     private int step = -1;
 
     /** Records a validation after {@code step} steps; keeps {@code params} if it is the best so far. */
-    void offer(int atStep, ClassificationReport r, Supplier<Map<String, INDArray>> current) {
+    public void offer(int atStep, ClassificationReport r, Supplier<Map<String, INDArray>> current) {
         if (!history.isEmpty() && history.get(history.size() - 1).step() == atStep) {
             return;   // already validated at this step
         }
@@ -45,29 +45,29 @@ final class BestOnValidation {
     }
 
     /** True when the last validation was after {@code atStep} steps. */
-    boolean validatedAt(int atStep) {
+    public boolean validatedAt(int atStep) {
         return !history.isEmpty() && history.get(history.size() - 1).step() == atStep;
     }
 
-    Map<String, INDArray> params() {
+    public Map<String, INDArray> params() {
         return params;
     }
 
-    ClassificationReport report() {
+    public ClassificationReport report() {
         return report;
     }
 
     /** The selected step (-1 before any validation). */
-    int step() {
+    public int step() {
         return step;
     }
 
-    List<Point> history() {
+    public List<Point> history() {
         return List.copyOf(history);
     }
 
     /** Adds this selection to a checkpoint's tensors and metadata. */
-    void addTo(Map<String, INDArray> tensors, Map<String, String> meta) {
+    public void addTo(Map<String, INDArray> tensors, Map<String, String> meta) {
         if (params == null) {
             return;
         }
@@ -80,7 +80,7 @@ final class BestOnValidation {
     }
 
     /** The selection saved in a checkpoint (empty if it holds none). */
-    static BestOnValidation from(Checkpoint c) throws IOException {
+    public static BestOnValidation from(Checkpoint c) throws IOException {
         BestOnValidation b = new BestOnValidation();
         String json = c.metadata().get(META);
         if (json == null) {

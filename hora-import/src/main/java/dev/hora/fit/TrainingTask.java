@@ -1,10 +1,10 @@
-package dev.hora.finetune;
+package dev.hora.fit;
 
 import dev.hora.metrics.ClassificationReport;
 import dev.hora.train.Trainer;
 import java.util.List;
 
-/** What the {@link Finetuner} loop drives: batches, optimizer steps and evaluation of one run. */
+/** What the {@link Fit} loop drives: batches, optimizer steps and evaluation of one adapter. */
 interface TrainingTask {
     /** The trainer whose state is checkpointed (trainable names = the model's). */
     Trainer trainer();

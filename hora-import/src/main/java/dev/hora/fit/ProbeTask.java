@@ -1,4 +1,4 @@
-package dev.hora.finetune;
+package dev.hora.fit;
 
 import dev.hora.data.TextDataset;
 import dev.hora.metrics.ClassificationReport;
@@ -25,6 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
 final class ProbeTask implements TrainingTask {
     private static final String POOLED = "pooled";
     private final PeftModel model;
+    private final String adapter;
     private final TextDataset train;
     private final TokenBatcher tok;
     private final Map<TextDataset, INDArray> evalEmb = new java.util.IdentityHashMap<>();
@@ -34,27 +35,29 @@ final class ProbeTask implements TrainingTask {
     private final int batchSize;
     private final long seed;
 
-    ProbeTask(PeftModel model, TokenBatcher tok, TextDataset train, Trainer.Builder b, int batchSize,
+    ProbeTask(PeftModel model, String adapter, TokenBatcher tok, TextDataset train, Trainer.Builder b, int batchSize,
               long seed) {
         this.model = model;
+        this.adapter = adapter;
         this.train = train;
         this.tok = tok;
         this.batchSize = batchSize;
         this.seed = seed;
-        this.trainEmb = embed(model, tok, train.texts());
+        this.trainEmb = embed(model, adapter, tok, train.texts());
         SDVariable pooled = head.placeHolder(POOLED, DataType.FLOAT, -1, trainEmb.size(1));
-        Map<String, INDArray> init = model.headParams();
+        Map<String, INDArray> init = model.adapter(adapter).headParams();
         ClassifierHead.build(head, pooled, init.get(ClassifierHead.WEIGHT).dup(), init.get(ClassifierHead.BIAS).dup(), true);
-        this.trainer = b.objective(dev.hora.train.SameDiffObjective.of(head, ClassifierHead.LOSS, model.trainableNames())).build();
+        this.trainer = b.objective(dev.hora.train.SameDiffObjective.of(head, ClassifierHead.LOSS, model.adapter(adapter).trainableNames())).build();
     }
 
     /** Pooled embeddings of every text, in batches of 64. */
-    private static INDArray embed(PeftModel model, TokenBatcher tok, List<String> texts) {
-        INDArray out = Nd4j.create(DataType.FLOAT, texts.size(), model.bert().config().hiddenSize());
+    private static INDArray embed(PeftModel model, String adapter, TokenBatcher tok, List<String> texts) {
+        INDArray out = Nd4j.create(DataType.FLOAT, texts.size(), model.backbone().hiddenSize());
         for (int from = 0; from < texts.size(); from += 64) {
             int to = Math.min(texts.size(), from + 64);
             Batch b = tok.encode(texts.subList(from, to));
-            INDArray p = model.pooled(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray());
+            INDArray p = model.pooled(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray(),
+                    java.util.Collections.nCopies(to - from, adapter));
             out.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
                     org.nd4j.linalg.indexing.NDArrayIndex.all()).assign(p);
         }
@@ -81,7 +84,7 @@ final class ProbeTask implements TrainingTask {
 
     @Override
     public ClassificationReport evaluate(TextDataset test) {
-        INDArray emb = evalEmb.computeIfAbsent(test, d -> embed(model, tok, d.texts()));   // the encoder is frozen
+        INDArray emb = evalEmb.computeIfAbsent(test, d -> embed(model, adapter, tok, d.texts()));   // the encoder is frozen
         INDArray p = head.output(Map.of(POOLED, emb), ClassifierHead.PROBABILITIES).get(ClassifierHead.PROBABILITIES);
         int[] pred = new int[test.size()];
         for (int i = 0; i < pred.length; i++) {
@@ -92,6 +95,6 @@ final class ProbeTask implements TrainingTask {
 
     @Override
     public void finish() {
-        model.headParams().forEach((n, v) -> v.assign(head.getArrForVarName(n)));
+        model.adapter(adapter).headParams().forEach((n, v) -> v.assign(head.getArrForVarName(n)));
     }
 }

@@ -1,4 +1,4 @@
-package dev.hora.finetune;
+package dev.hora.fit;
 
 import dev.hora.text.Batch;
 import dev.hora.text.TokenBatcher;
@@ -12,6 +12,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 @FunctionalInterface
 public interface Classifier {
     INDArray predictProba(INDArray inputIds, INDArray attentionMask, INDArray tokenTypeIds);
+
+    /** Adapter {@code name} of {@code model} on every row. */
+    static Classifier of(dev.hora.peft.PeftModel model, String name) {
+        return (ids, mask, types) -> model.predictProba(ids, mask, types,
+                java.util.Collections.nCopies((int) ids.size(0), name));
+    }
 
     /** Probabilities of every text, in batches of {@code batchSize}: [texts][classes]. */
     default float[][] probabilities(TokenBatcher tokenizer, List<String> texts, int batchSize) {

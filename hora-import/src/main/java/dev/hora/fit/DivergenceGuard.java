@@ -1,4 +1,4 @@
-package dev.hora.finetune;
+package dev.hora.fit;
 
 import java.util.Locale;
 

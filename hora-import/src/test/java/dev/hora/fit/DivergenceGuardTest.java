@@ -1,4 +1,4 @@
-package dev.hora.finetune;
+package dev.hora.fit;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.hora.finetune;
+package dev.hora.fit;
 
 import dev.hora.data.TextDataset;
 import dev.hora.metrics.ClassificationReport;
@@ -20,6 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class AdapterTask implements TrainingTask {
     private final PeftModel model;
+    private final String adapter;
     private final TokenBatcher tok;
     private final TextDataset train;
     private final Trainer trainer;
@@ -27,12 +28,13 @@ final class AdapterTask implements TrainingTask {
     private final int batchSize;
     private final long seed;
 
-    AdapterTask(PeftModel model, TokenBatcher tok, TextDataset train, Trainer.Builder b, int batchSize,
+    AdapterTask(PeftModel model, String adapter, TokenBatcher tok, TextDataset train, Trainer.Builder b, int batchSize,
                 long seed) {
         this.model = model;
+        this.adapter = adapter;
         this.tok = tok;
         this.train = train;
-        this.trainer = model.trainer(b).build();   // the objective carries the adapter's learning-rate multipliers
+        this.trainer = b.objective(model.objective(adapter)).build();   // with the adapter's learning-rate multipliers
         this.lengths = train.texts().stream().mapToInt(t -> tok.ids(t).length).toArray();
         this.batchSize = batchSize;
         this.seed = seed;
@@ -62,6 +64,6 @@ final class AdapterTask implements TrainingTask {
 
     @Override
     public ClassificationReport evaluate(TextDataset data) {
-        return Finetuner.evaluate(model::predictProba, tok, data);
+        return Fit.evaluate(Classifier.of(model, adapter), tok, data);
     }
 }

@@ -55,6 +55,20 @@ public final class TokenBatcher implements AutoCloseable {
         return new TokenBatcher(tok, maxLength, padId);
     }
 
+    /**
+     * Reads a {@code tokenizer.json} from the class path, e.g. {@code "all-minilm-l6-v2-tokenizer.json"}
+     * of the all-MiniLM-L6-v2 embedding jar beside {@code "all-minilm-l6-v2.onnx"}.
+     */
+    public static TokenBatcher fromResource(String name, int maxLength) throws IOException {
+        String n = name.startsWith("/") ? name : "/" + name;
+        try (InputStream in = TokenBatcher.class.getResourceAsStream(n)) {
+            if (in == null) {
+                throw new IOException("tokenizer resource " + n + " is not on the class path");
+            }
+            return fromTokenizerJson(in, maxLength);
+        }
+    }
+
     /** Reads a {@code tokenizer.json} file. */
     public static TokenBatcher fromTokenizerJson(Path file, int maxLength) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
