@@ -30,8 +30,8 @@ import java.util.Objects;
  *                               dW_t[:, head i] = s (A_{t,i} B_{t,i} + A_{t,s} B_{t,s})
  * </pre>
  * learnableSeeds and generatorLrMultiplier act through {@code Adapter.trainable} / {@code lrMultiplier},
- * which PeftModel and SameDiffTrainer apply; the DL4J layers (HoraSelfAttention, AdaptedDense) still
- * train every adapter parameter at the network's learning rate.
+ * which PeftModel and SameDiffTrainer apply, and so do the DL4J layers (HoraSelfAttention, AdaptedDense)
+ * through their per-parameter updaters.
  *
  * <p>A mutable bean (no-arg constructor, getters and setters) so that DL4J's JSON configuration
  * round-trips it; build one with {@link #builder()}. {@link #validate()} checks every value and
