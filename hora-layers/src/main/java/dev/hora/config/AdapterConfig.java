@@ -145,7 +145,7 @@ public class AdapterConfig implements Serializable {
     public void setAlpha(double alpha) { this.alpha = alpha; }
     public boolean isRsLora() { return rsLora; }
     public void setRsLora(boolean rsLora) { this.rsLora = rsLora; }
-    /** Adapted projections, distinct, in the order Q, K, V, O. */
+    /** Adapted projections, distinct, in Target order. */
     public List<Target> getTargets() { return targets; }
     public void setTargets(Collection<Target> targets) { this.targets = normalise(targets); }
     public double getDropout() { return dropout; }
