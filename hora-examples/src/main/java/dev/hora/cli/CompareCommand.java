@@ -125,7 +125,7 @@ public class CompareCommand implements Callable<Integer> {
         double lrF = lrFraction != null ? lrFraction : fr.stream().mapToDouble(Double::doubleValue).min().orElse(1);
         return new SweepSpec(variants.stream().map(Variant::label).toList(), fr, seeds, seedsAt(), budget, every,
                 numbers("--lr-grid", lrGrid), lrF, lrSeed, matchParams, valFraction, rank, FinetuneCommand.targetNames(targets),
-                LayerSelection.parse(layers), batchSize, modelOptions.maxLength, splitSeed, modelOptions.model,
+                LayerSelection.parse(layers), batchSize, modelOptions.maxLength, splitSeed, modelOptions.recordedModel(),
                 abs(modelOptions.tokenizer), dataOptions.data, abs(dataOptions.train), abs(dataOptions.test),
                 dataOptions.testFraction);
     }

@@ -150,7 +150,7 @@ public class FinetuneCommand implements Callable<Integer> {
         }
         Path out = output != null ? output : Path.of("hora-runs",
                 (none ? AdapterOption.NONE : kind.cliName()) + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        return new FinetuneSettings(modelOptions.model, abs(modelOptions.tokenizer), dataOptions.data,
+        return new FinetuneSettings(modelOptions.recordedModel(), abs(modelOptions.tokenizer), dataOptions.data,
                 abs(dataOptions.train), abs(dataOptions.test), dataOptions.testFraction, dataOptions.trainFraction,
                 kind, none ? 0 : rank, none ? 0 : a, t, l, lr, epochs, batchSize, modelOptions.maxLength,
                 pool.name().toLowerCase(Locale.ROOT), seed,

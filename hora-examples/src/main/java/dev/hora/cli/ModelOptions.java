@@ -24,6 +24,11 @@ public class ModelOptions {
         dev.hora.util.Checks.between("--max-length", maxLength, 8, dev.hora.text.TokenBatcher.MAX_POSITIONS);
     }
 
+    /** The --model value to record in settings: a file path absolute ({@link ModelSource#recorded}). */
+    String recordedModel() {
+        return ModelSource.recorded(model);
+    }
+
     ModelSource resolve() throws IOException {
         return ModelSource.resolve(model, tokenizer);
     }

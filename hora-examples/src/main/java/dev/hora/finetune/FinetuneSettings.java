@@ -34,11 +34,6 @@ public record FinetuneSettings(
         return splitSeed != null ? splitSeed : seed;
     }
 
-    /** The LoRA scale s = alpha / rank (0 for adapter none). */
-    public double scale() {
-        return rank == 0 ? 0 : alpha / rank;
-    }
-
     /** One line of the settings that shape a run, e.g. for the chart's title. */
     public String describe() {
         String what = adapter == null ? "linear probe (--adapter none)"

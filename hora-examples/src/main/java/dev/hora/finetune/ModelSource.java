@@ -45,11 +45,32 @@ public record ModelSource(String spec, String description, Opener model, Opener 
     }
 
     /**
-     * The pooling a model was trained with: [CLS] for the BGE family (a name containing "bge"),
-     * mean pooling otherwise (sentence-transformers models such as the built-in all-MiniLM-L6-v2).
+     * The pooling a model was trained with: [CLS] for the BGE family (a name containing "bge": the
+     * built-in name or coordinates, or a model file's name or its folder's), mean pooling otherwise
+     * (sentence-transformers models such as the built-in all-MiniLM-L6-v2).
      */
     public static Pooling defaultPooling(String spec) {
-        return spec.toLowerCase(java.util.Locale.ROOT).contains("bge") ? Pooling.CLS : Pooling.MEAN;
+        String name = spec;
+        if (isFile(spec)) {   // not the folders above it: an absolute path may pass through any name
+            Path p = Path.of(spec);
+            Path parent = p.getParent() == null ? null : p.getParent().getFileName();
+            name = (parent == null ? "" : parent + "/") + p.getFileName();
+        }
+        return name.toLowerCase(java.util.Locale.ROOT).contains("bge") ? Pooling.CLS : Pooling.MEAN;
+    }
+
+    /**
+     * The --model value as a run records it: a model file (.onnx, .jar) as an absolute, normalized
+     * path, so that the run's settings resolve from any working folder; the built-in name and
+     * {@code group:artifact:version} as given.
+     */
+    public static String recorded(String spec) {
+        return isFile(spec) ? Path.of(spec).toAbsolutePath().normalize().toString() : spec;
+    }
+
+    private static boolean isFile(String spec) {
+        String l = spec.toLowerCase(java.util.Locale.ROOT);
+        return !spec.equals(BUILTIN) && (l.endsWith(".onnx") || l.endsWith(".jar"));
     }
 
     /** Opens a fresh stream on each call; the caller closes it. */

@@ -23,7 +23,7 @@ import java.util.Map;
  *   labels.json              class names, index = class id
  *   model.safetensors        every trainable tensor by graph name (adapter.layer.L.P, classifier.*)
  *   adapter/                 adapter_model.safetensors + adapter_config.json (PEFT layout for LoRA)
- *   checkpoint.safetensors   trainer state after the last complete epoch (--resume)
+ *   checkpoint.safetensors   trainer state, every --checkpoint-every steps and at each epoch end (--resume)
  *   metrics.json, training.png
  *   manifest.json            written last: completion marker + SHA-256 of each file (RunManifest)
  * </pre>

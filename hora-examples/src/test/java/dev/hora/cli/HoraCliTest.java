@@ -79,7 +79,6 @@ class HoraCliTest {
         assertEquals(AdapterKind.MH_LORA, s.adapter());
         assertEquals(4, s.rank());
         assertEquals(8.0, s.alpha(), "default alpha = 2 x rank");
-        assertEquals(2.0, s.scale());
         assertEquals(List.of("query", "value"), s.targets());
         assertEquals(List.of(3, 4, 5), s.layers());
         assertEquals(5e-4, s.lr());

@@ -51,4 +51,17 @@ class OptionParsersTest {
         assertTrue(assertThrows(picocli.CommandLine.ParameterException.class, () -> parse("--adapter", "dora"))
                 .getMessage().contains("dora"));
     }
+
+    /** A relative --model file is recorded absolute, so predict / evaluate / merge work from any folder. */
+    @Test
+    void relativeModelPathRecordedAbsolute() {
+        String rel = "models/../models/enc.onnx";
+        String recorded = parse("--model", rel, "--output", "run").settings().model();
+        assertTrue(java.nio.file.Path.of(recorded).isAbsolute(), recorded);
+        assertEquals(java.nio.file.Path.of("models", "enc.onnx").toAbsolutePath().toString(), recorded);
+        assertEquals(java.nio.file.Path.of("lib", "m.jar").toAbsolutePath().toString(),
+                parse("--model", "lib/m.jar", "--output", "run").settings().model());
+        assertEquals("all-minilm-l6-v2", parse("--output", "run").settings().model(), "built-in name as given");
+        assertEquals("g:a:1", parse("--model", "g:a:1", "--output", "run").settings().model(), "coordinates as given");
+    }
 }

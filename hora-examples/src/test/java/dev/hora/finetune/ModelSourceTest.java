@@ -36,6 +36,17 @@ class ModelSourceTest {
         assertEquals(dev.hora.onnx.bert.Pooling.MEAN, ModelSource.defaultPooling("all-minilm-l6-v2"));
         assertEquals(dev.hora.onnx.bert.Pooling.CLS, ModelSource.defaultPooling("models/BGE-small-en-v1.5.onnx"));
         assertEquals(dev.hora.onnx.bert.Pooling.MEAN, ModelSource.defaultPooling("models/e5.onnx"));
+        assertEquals(dev.hora.onnx.bert.Pooling.CLS, ModelSource.defaultPooling("/opt/bge-small/model.onnx"));
+        assertEquals(dev.hora.onnx.bert.Pooling.MEAN, ModelSource.defaultPooling("/home/bge/models/e5/model.onnx"),
+                "a folder further up names no model");
+    }
+
+    @Test
+    void recordedSpecIsAbsoluteForFilesOnly() {
+        assertEquals(Path.of("m.onnx").toAbsolutePath().toString(), ModelSource.recorded("./x/../m.onnx"));
+        assertEquals("/a/m.jar", ModelSource.recorded("/a/b/../m.jar"));
+        assertEquals("all-minilm-l6-v2", ModelSource.recorded("all-minilm-l6-v2"));
+        assertEquals("dev.hora:model:1.0", ModelSource.recorded("dev.hora:model:1.0"));
     }
 
     @Test

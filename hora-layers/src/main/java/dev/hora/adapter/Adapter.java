@@ -29,7 +29,7 @@ public interface Adapter {
     /** The settings this adapter was built from. */
     AdapterConfig config();
 
-    /** The projections it adapts, in the order Q, K, V, O. */
+    /** The projections it adapts, in Target order. */
     Map<Target, ProjectionShape> projections();
 
     /** Name and shape of every trainable tensor, in a stable order. Names are [A-Za-z0-9]. */

@@ -30,8 +30,8 @@ import java.util.Objects;
  *                               dW_t[:, head i] = s (A_{t,i} B_{t,i} + A_{t,s} B_{t,s})
  * </pre>
  * learnableSeeds and generatorLrMultiplier act through {@code Adapter.trainable} / {@code lrMultiplier},
- * which PeftModel and its Trainer apply; the DL4J layers (HoraSelfAttention, AdaptedDense) still
- * train every adapter parameter at the network's learning rate.
+ * which PeftModel and its Trainer apply, and so do the DL4J layers (HoraSelfAttention, AdaptedDense)
+ * through their per-parameter updaters.
  *
  * <p>A mutable bean (no-arg constructor, getters and setters) so that DL4J's JSON configuration
  * round-trips it; build one with {@link #builder()}. {@link #validate()} checks every value and
@@ -145,7 +145,7 @@ public class AdapterConfig implements Serializable {
     public void setAlpha(double alpha) { this.alpha = alpha; }
     public boolean isRsLora() { return rsLora; }
     public void setRsLora(boolean rsLora) { this.rsLora = rsLora; }
-    /** Adapted projections, distinct, in the order Q, K, V, O. */
+    /** Adapted projections, distinct, in Target order. */
     public List<Target> getTargets() { return targets; }
     public void setTargets(Collection<Target> targets) { this.targets = normalise(targets); }
     public double getDropout() { return dropout; }

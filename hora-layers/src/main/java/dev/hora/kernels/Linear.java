@@ -8,7 +8,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <pre>
  *   forward         y  = x W + b          x [n, in], W [in, out], b [out] or null  -> y [n, out]
  *   inputGradient   dx = dy W^T (+ dx)    through a frozen W: never dW
- *   weightGradient  dW = x^T dy, db = sum_n dy      (only for trainable weights: the head, dense dW)
+ *   weightGradient  dW = x^T dy                     (only for trainable weights: the head, dense dW)
  *   addColumns      W[:, c0 : c0 + n] += dW          (a column block in place, e.g. Q of a fused Q|K|V weight)
  * </pre>
  */
@@ -49,10 +49,5 @@ public final class Linear {
         } else {
             w.get(NDArrayIndex.all(), NDArrayIndex.interval(col0, col0 + dw.size(1))).addi(dw);
         }
-    }
-
-    /** db = sum over rows of dy, [out]. */
-    public static INDArray biasGradient(INDArray dy) {
-        return dy.sum(0);
     }
 }

@@ -59,13 +59,4 @@ public final class Workspaces {
         }
         return Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(CONF, id).getCurrentSize();
     }
-
-    /** Frees the workspaces of this thread. */
-    public static void release() {
-        for (String id : new String[]{TRAIN, INFER, LAYER}) {
-            if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
-                Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(CONF, id).destroyWorkspace(true);
-            }
-        }
-    }
 }

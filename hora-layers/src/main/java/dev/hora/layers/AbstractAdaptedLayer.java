@@ -6,6 +6,7 @@ import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.Target;
 import dev.hora.layers.impl.HalvedGradientSameDiffLayer;
+import dev.hora.layers.impl.ScaledLearningRate;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -41,7 +42,9 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  *       before biases). Adapter parameters keep the adapter's names (qA, qB, W1, qZ, ...).</li>
  *   <li>Freezing ({@code freezeBase}, default true): base parameters get {@code Sgd(0.0)} and no
  *       regularization, so they stay bit-identical; their gradients are still computed. NoOp would not
- *       freeze (it applies the raw gradient). Adapter parameters use the layer's (or global) updater.</li>
+ *       freeze (it applies the raw gradient). Adapter parameters use the layer's (or global) updater,
+ *       except the adapter's fixed ones ({@code learnableSeeds = false}: {@code Sgd(0.0)}, no regularization)
+ *       and HoRA's generator under {@code generatorLrMultiplier} m (the same updater at m times the rate).</li>
  *   <li>Init: adapter parameters from {@link Adapter#initParams} (dW = 0); base weights from the layer's
  *       weight init, base biases 0; a converter or the user overwrites them with pretrained values.</li>
  *   <li>No adapter ({@code adapter == null}): a plain layer, e.g. after merging, or a linear probe.</li>
@@ -176,10 +179,28 @@ public abstract class AbstractAdaptedLayer extends SameDiffLayer {
                 adapter.getApplyMode());
     }
 
+    /**
+     * Frozen base parameters and the adapter's fixed ones ({@link Adapter#trainable} false: HoRA's seeds
+     * with {@code learnableSeeds = false}) get {@link #FROZEN}; adapter parameters with an
+     * {@link Adapter#lrMultiplier} m != 1 (HoRA's generator with {@code generatorLrMultiplier}) get the
+     * layer's updater at m times its learning rate ({@link ScaledLearningRate}).
+     *
+     * @throws IllegalArgumentException when m != 1 and the layer's updater has no learning rate
+     */
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
         if (freezeBase && baseParamNames().contains(paramName)) {
             return FROZEN;
+        }
+        Adapter a = createAdapter();
+        if (a != null && a.paramShapes().containsKey(paramName)) {
+            if (!a.trainable(paramName)) {
+                return FROZEN;
+            }
+            double m = a.lrMultiplier(paramName);
+            if (m != 1.0) {
+                return ScaledLearningRate.scale(super.getUpdaterByParam(paramName), m, "generatorLrMultiplier");
+            }
         }
         return super.getUpdaterByParam(paramName);
     }
@@ -187,6 +208,10 @@ public abstract class AbstractAdaptedLayer extends SameDiffLayer {
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
         if (freezeBase && baseParamNames().contains(paramName)) {
+            return Collections.emptyList();
+        }
+        Adapter a = createAdapter();
+        if (a != null && a.paramShapes().containsKey(paramName) && !a.trainable(paramName)) {
             return Collections.emptyList();
         }
         return super.getRegularizationByParam(paramName);

@@ -17,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * GELU, bias add) at MiniLM shapes, forward and forward + backward, variants interleaved in one process
  * so that other load on the machine hits them alike. Also prints the max difference to the first variant.
  * <pre>
- * mvn ... exec:java -Dexec.mainClass=dev.hora.onnx.bench.OpsBench -Dexec.classpathScope=test [-Dbench.rows=2048]
+ * mvn -pl hora-import -am test-compile exec:java -Dhora.exec.skip.import=false -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.hora.onnx.bench.OpsBench [-Dbench.rows=2048]
  * </pre>
  */
 public final class OpsBench {

@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  *        x [n, d_in] --A_t--> [n, r] --B_t--> [n, d_out]
  * </pre>
- * Parameters per target: {@code r (d_in + d_out)}; names {@code {t}A}, {@code {t}B} (t = q, k, v, o).
+ * Parameters per target: {@code r (d_in + d_out)}; names {@code {t}A}, {@code {t}B} (t = the target prefix: q, k, v, o, i, f).
  * Factors: one group (G = 1).
  */
 public final class LoraAdapter extends AbstractAdapter {
