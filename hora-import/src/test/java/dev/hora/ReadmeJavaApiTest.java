@@ -47,14 +47,12 @@ class ReadmeJavaApiTest {
         TextDataset validation = new TextDataset("validation", ex.subList(0, 4), labels);
         TextDataset testSet = new TextDataset("test", ex.subList(4, 8), labels);
         Path dir = tmp.resolve("adapters");
-        INDArray p;
-        MergedModel merged;
+        FitResult r;                        // assigned in the README's try block, read by the checks below
         ClassificationReport test;
-        FitResult r;
-        PeftModel model;
+        INDArray p;
         // README:BEGIN
         ImportedBert bert = BertOnnx.fromResource("all-minilm-l6-v2.onnx");   // or BertOnnx.load(Path)
-        model = PeftModel.of(bert);                                          // one frozen backbone
+        PeftModel model = PeftModel.of(bert);                                // one frozen backbone, shared
         model.addAdapter("sentiment", AdapterConfig.builder().kind(AdapterKind.HORA).rank(8)
                 .targets(Target.Q, Target.V).build(), null, Pooling.MEAN, 2, 42);
         model.addAdapter("topic", AdapterConfig.builder().kind(AdapterKind.LORA).rank(8)
@@ -69,7 +67,7 @@ class ReadmeJavaApiTest {
         }
         model.saveAdapter("sentiment", dir.resolve("sentiment"), "sentence-transformers/all-MiniLM-L6-v2", labels, 64);
         model.loadAdapter("sentiment-copy", dir.resolve("sentiment"));      // or a PEFT LoRA folder
-        merged = model.merge("sentiment");                                  // W + dW folded in, no adapter left
+        MergedModel merged = model.merge("sentiment");                      // W + dW folded in, no adapter left
         // README:END
         assertEquals(1, r.steps());
         assertEquals(4, test.examples(), "scored the 4 test texts");

@@ -4,7 +4,7 @@ package dev.hora.peft;
  * Which implementation runs a {@link PeftModel}'s encoder (same results, tested against each other):
  * <ul>
  * <li>{@link #KERNELS} (default): encoder kernels and explicit adapter-factor kernels: the explicit
- *     forward/backward kernels of {@code dev.hora.kernels} ({@link dev.hora.peft.kernel.KernelEncoder}),
+ *     forward/backward kernels of {@code dev.hora.kernels} ({@link dev.hora.backbone.BertBackbone}),
  *     and the adapters' factors with their hand-derived backward ({@link dev.hora.adapter.FactorKernels}).</li>
  * <li>{@link #KERNELS_FACTOR_GRAPH}: encoder kernels, adapters through the SameDiff FactorGraph: the
  *     adapters stay SameDiff graphs ({@link dev.hora.adapter.FactorGraph}) whose gradients come back as

@@ -31,7 +31,7 @@ import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
 /**
- * HoRA's learnableSeeds = false and generatorLrMultiplier act in the DL4J layers as in SameDiffTrainer:
+ * HoRA's learnableSeeds = false and generatorLrMultiplier act in the DL4J layers as in the Trainer:
  * fixed seeds keep their draw, the generator's step is m times the plain one.
  */
 class HoraSettingsTest {
