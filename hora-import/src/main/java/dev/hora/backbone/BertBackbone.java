@@ -138,20 +138,20 @@ public final class BertBackbone implements Backbone {
     }
 
     /** What one layer keeps for its backward pass. */
-    private record Saved(INDArray x, LayerWeights w, INDArray qkvW, INDArray oW, INDArray iW, INDArray outW,
+    record Saved(INDArray x, LayerWeights w, INDArray qkvW, INDArray oW, INDArray iW, INDArray outW,
                          INDArray qkv, Attention.Saved att, LayerNorm.Saved ln1, INDArray g, INDArray dydz,
                          LayerNorm.Saved ln2, Map<Target, INDArray> xa) {
     }
 
     /** One forward pass: hidden [T, d] and, when training, what the backward needs. */
     public final class Pass implements Backbone.Pass {
-        private final int batch;
-        private final int seq;
+        final int batch;
+        final int seq;
         private final AdapterRows rows;
-        private final Map<Key, FactorSource.Values> adapters;    // the whole batch's updates; null: mixed rows
-        private final Map<Integer, Saved> saved = new LinkedHashMap<>();
+        final Map<Key, FactorSource.Values> adapters;    // the whole batch's updates; null: mixed rows
+        final Map<Integer, Saved> saved = new LinkedHashMap<>();
         private final int from;
-        private final Dropouts dropout;
+        final Dropouts dropout;
         private final boolean train;
         private INDArray hidden;
 
@@ -352,67 +352,11 @@ public final class BertBackbone implements Backbone {
         for (int l = config.numLayers() - 1; l >= p.from; l--) {
             try (MemoryWorkspace inner = Workspaces.open(Workspaces.LAYER)) {
                 Map<Key, FactorSource.Values> layerGrads = new LinkedHashMap<>();
-                dy = Workspaces.keep(layerBackward(p, l, dy, layerGrads), outer);
+                dy = Workspaces.keep(BertLayerBackward.run(p, l, dy, layerGrads, config.hiddenSize(), config.numHeads()), outer);
                 layerGrads.forEach((k, g) -> grads.put(k, new FactorSource.Values(g.mode(), Workspaces.keep(g.a(), outer),
                         Workspaces.keep(g.b(), outer), Workspaces.keep(g.deltaW(), outer))));
             }
         }
         return grads;
-    }
-
-    /** One layer's backward: dx from dL/d(layer output); adapter gradients into {@code grads}. */
-    private INDArray layerBackward(Pass p, int l, INDArray dy, Map<Key, FactorSource.Values> grads) {
-        int d = config.hiddenSize();
-        {
-            Saved s = p.saved.get(l);
-            INDArray dOut = LayerNorm.backwardInPlace(dy, s.w().ln2G(), s.ln2());        // d(o + h) [T, d]
-        Timer.lap("b.ln2");
-            INDArray dg = Linear.inputGradient(dOut, s.outW(), null);                     // [T, f]
-            adapterGrad(p, l, Target.FFN_OUT, s, s.g(), dOut, 0, dg, grads);
-        Timer.lap("b.ffn_out");
-            INDArray dz = Gelu.backwardInPlace(dg, s.dydz());
-            adapterGrad(p, l, Target.FFN_IN, s, s.ln1().y(), dz, 0, dOut, grads);
-            INDArray dh = Linear.inputGradient(dz, s.iW(), dOut);
-        Timer.lap("b.ffn_in");
-            INDArray da = LayerNorm.backwardInPlace(dh, s.w().ln1G(), s.ln1());          // d(a + x)
-        Timer.lap("b.ln1");
-            INDArray dctx = Linear.inputGradient(da, s.oW(), null);
-            adapterGrad(p, l, Target.O, s, s.att().context(), da, 0, dctx, grads);
-        Timer.lap("b.o");
-            INDArray dqkv = Attention.backward(dctx, s.att(), s.qkv(), p.batch, p.seq, config.numHeads());
-        Timer.lap("b.attention");
-            for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
-                adapterGrad(p, l, t, s, s.x(), dqkv, (long) t.ordinal() * d, da, grads);
-            }
-            INDArray dx = Linear.inputGradient(dqkv, s.qkvW(), da);                       // dx [T, d]
-            Timer.lap("b.qkv");
-            return dx;
-        }
-    }
-
-    /** Gradient of the adapter at (l, t), if any; a factorised one also adds its path into dx. */
-    private static void adapterGrad(Pass p, int l, Target t, Saved s, INDArray x, INDArray dy, long offset,
-                                    INDArray dx, Map<Key, FactorSource.Values> grads) {
-        Key key = new Key(l, t);
-        FactorSource.Values f = p.adapters.get(key);
-        if (f == null) {
-            return;
-        }
-        if (f.mode() == ApplyMode.DENSE) {
-            int in = (int) x.size(1);
-            int out = (int) f.deltaW().size(1);
-            INDArray dw = Nd4j.create(x.dataType(), in, out);
-            StridedGemm.gemm(true, false, in, out, (int) x.size(0), 1, x, 0, in, dy, offset, (int) dy.size(1),
-                    0, dw, 0, out);
-            grads.put(key, new FactorSource.Values(ApplyMode.DENSE, null, null, dw));
-        } else {
-            INDArray m = p.dropout.mask(x, l, t);                       // the forward's mask, drawn again
-            INDArray dxd = m == null ? dx : Nd4j.zeros(dx.dataType(), dx.shape());
-            INDArray[] g = LowRank.backward(m == null ? x : x.mul(m), s.xa().get(t), f.a(), f.b(), dy, offset, dxd);
-            if (m != null) {
-                dx.addi(dxd.muli(m));
-            }
-            grads.put(key, new FactorSource.Values(ApplyMode.FACTORISED, g[0], g[1], null));
-        }
     }
 }

@@ -79,7 +79,7 @@ final class SameDiffRunner implements Runner {
         }
         ProjectionHook hook = (g, site, x, w, bias) -> {
             Adapter ad = layers.get(site.layer());
-            Target t = site.target();
+            Target t = site.role();
             if (ad == null || !ad.projections().containsKey(t)) {
                 return ProjectionHook.DEFAULT.project(g, site, x, w, bias);
             }

@@ -7,7 +7,7 @@ import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.config.Target;
 import dev.hora.onnx.bert.Pooling;
 import dev.hora.onnx.bert.ProjectionHook;
-import dev.hora.onnx.bert.ProjectionSite;
+import dev.hora.backbone.Site;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,18 +41,18 @@ class ProjectionHookTest {
 
     @Test
     void everyProjectionGoesThroughTheHookOnce() {
-        List<ProjectionSite> sites = new ArrayList<>();
+        List<Site> sites = new ArrayList<>();
         pooled((sd, site, x, w, b) -> {
             sites.add(site);
             return ProjectionHook.DEFAULT.project(sd, site, x, w, b);
         }, false);
         assertEquals(2 * 6, sites.size());
-        assertEquals(new ProjectionSite(0, Target.Q, "encoder.layer.0.attention.self.query.weight", 32, 32, 4),
+        assertEquals(new Site(0, Target.Q, "encoder.layer.0.attention.self.query", 32, 32, 4),
                 sites.get(0));
-        assertEquals(new ProjectionSite(1, Target.FFN_OUT, "encoder.layer.1.output.dense.weight", 64, 32, 4),
+        assertEquals(new Site(1, Target.FFN_OUT, "encoder.layer.1.output.dense", 64, 32, 4),
                 sites.get(11));
-        assertEquals("encoder.layer.1.output.dense.bias", sites.get(11).biasName());
-        assertEquals(Target.FFN_IN, sites.get(4).target());
+        assertEquals("encoder.layer.1.output.dense.weight", sites.get(11).weightName());
+        assertEquals(Target.FFN_IN, sites.get(4).role());
         assertEquals(64, sites.get(4).dOut());
     }
 
@@ -62,7 +62,7 @@ class ProjectionHookTest {
         for (double bScale : new double[] {0.0, 0.5}) {
             INDArray out = pooled((sd, site, x, w, b) -> {
                 SDVariable y = x.mmul(w).add(b);
-                if (site.target() != Target.Q && site.target() != Target.V) {
+                if (site.role() != Target.Q && site.role() != Target.V) {
                     return y;
                 }
                 Nd4j.getRandom().setSeed(site.layer());

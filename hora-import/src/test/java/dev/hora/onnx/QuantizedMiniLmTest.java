@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.onnx.bert.Pooling;
-import dev.hora.onnx.bert.ProjectionSite;
+import dev.hora.backbone.Site;
 import org.nd4j.autodiff.samediff.SDVariable;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,7 +87,7 @@ class QuantizedMiniLmTest {
      * ONNX DynamicQuantizeLinear then dequantize: scale = (max(x, 0) - min(x, 0)) / 255,
      * zp = clip(round(-min / scale), 0, 255), x' = (clip(round(x / scale) + zp, 0, 255) - zp) scale.
      */
-    static SDVariable uint8Activations(SameDiff sd, ProjectionSite site, SDVariable x, SDVariable w, SDVariable b) {
+    static SDVariable uint8Activations(SameDiff sd, Site site, SDVariable x, SDVariable w, SDVariable b) {
         SDVariable lo = sd.math.min(sd.min(x), sd.constant(0f));
         SDVariable hi = sd.math.max(sd.max(x), sd.constant(0f));
         SDVariable scale = hi.sub(lo).div(255.0);

@@ -1,5 +1,6 @@
 package dev.hora.onnx.bert;
 
+import dev.hora.backbone.Site;
 import dev.hora.config.Target;
 import dev.hora.onnx.BertConfig;
 import java.util.Arrays;
@@ -116,9 +117,9 @@ public final class BertEncoderBuilder {
 
     private SDVariable project(SameDiff sd, int layer, Target target, SDVariable x) {
         INDArray w = weights.get(BertWeightNames.weight(layer, target));
-        ProjectionSite site = new ProjectionSite(layer, target, BertWeightNames.weight(layer, target), (int) w.size(0),
+        Site site = new Site(layer, target, BertWeightNames.module(layer, target), (int) w.size(0),
                 (int) w.size(1), config.numHeads());
-        SDVariable y = hook.project(sd, site, x, param(sd, site.weightName()), param(sd, site.biasName()));
+        SDVariable y = hook.project(sd, site, x, param(sd, site.weightName()), param(sd, BertWeightNames.bias(layer, target)));
         return Objects.requireNonNull(y, "ProjectionHook returned null at " + site);
     }
 

@@ -1,5 +1,6 @@
 package dev.hora.onnx.bert;
 
+import dev.hora.backbone.Site;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -24,5 +25,5 @@ public interface ProjectionHook {
      */
     ProjectionHook DEFAULT = (sd, site, x, w, b) -> sd.nn.linear(x, w, b);
 
-    SDVariable project(SameDiff sd, ProjectionSite site, SDVariable x2d, SDVariable w, SDVariable b);
+    SDVariable project(SameDiff sd, Site site, SDVariable x2d, SDVariable w, SDVariable b);
 }

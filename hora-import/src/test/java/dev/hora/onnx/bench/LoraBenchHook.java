@@ -8,7 +8,7 @@ import dev.hora.config.AdapterConfig;
 import dev.hora.config.AdapterKind;
 import dev.hora.config.Target;
 import dev.hora.onnx.bert.ProjectionHook;
-import dev.hora.onnx.bert.ProjectionSite;
+import dev.hora.backbone.Site;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,12 +46,12 @@ final class LoraBenchHook implements ProjectionHook {
     }
 
     @Override
-    public SDVariable project(SameDiff sd, ProjectionSite site, SDVariable x, SDVariable w, SDVariable b) {
-        Target t = site.target() == Target.Q ? Target.Q : site.target() == Target.V ? Target.V : null;
+    public SDVariable project(SameDiff sd, Site site, SDVariable x, SDVariable w, SDVariable b) {
+        Target t = site.role() == Target.Q ? Target.Q : site.role() == Target.V ? Target.V : null;
         if (t == null) {
             return DEFAULT.project(sd, site, x, w, b);
         }
-        ProjectionShape shape = new ProjectionShape(site.dIn(), site.dOut(), site.heads());
+        ProjectionShape shape = new ProjectionShape(site.dIn(), site.dOut(), site.groups());
         Adapter adapter = Adapters.create(config, Map.of(t, shape));
         Map<String, SDVariable> vars = new HashMap<>();
         Nd4j.getRandom().setSeed(site.layer() * 7L + t.ordinal());
