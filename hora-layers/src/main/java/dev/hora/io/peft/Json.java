@@ -99,6 +99,19 @@ final class Json {
         return out;
     }
 
+    /**
+     * True when {@code key} is present and not null; then it must be of {@code type} (as {@link #require}),
+     * so a quoted number or a misspelt boolean is an error naming the file and key, not a default.
+     */
+    static boolean optional(Path file, JsonNode root, String key, String type) throws AdapterFolderException {
+        JsonNode v = root.get(key);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        require(file, root, key, type);
+        return true;
+    }
+
     static String require(Path file, JsonNode root, String key, String type) throws AdapterFolderException {
         JsonNode v = root.get(key);
         boolean ok = v != null && switch (type) {
