@@ -64,7 +64,14 @@ public final class Finetuner {
                          long totalParams) {
     }
 
+    /** Trains, selects, tests and writes the run, holding the run directory's {@link RunLock} throughout. */
     public Result run(Split split, ModelSource source) throws IOException {
+        try (RunLock lock = RunLock.acquire(Path.of(s.output()))) {
+            return runLocked(split, source);
+        }
+    }
+
+    private Result runLocked(Split split, ModelSource source) throws IOException {
         long t0 = System.nanoTime();
         Path dir = Path.of(s.output());
         RunFiles.startWriting(dir);
@@ -78,7 +85,6 @@ public final class Finetuner {
         int epochs = (total + stepsPerEpoch - 1) / stepsPerEpoch;
         SameDiffTrainer.Builder tb = SameDiffTrainer.builder().adam(s.lr(), total / 10, total).maxGradNorm(1.0);
         TrainingHistory history = new TrainingHistory();
-        RunFolder.writeLabels(dir, train.labelNames());
 
         ClassificationReport report;
         BestOnValidation best = new BestOnValidation();
@@ -154,6 +160,7 @@ public final class Finetuner {
         err.printf(Locale.ROOT, "%s; test accuracy %.4f  macro-F1 %.4f%n", best.report() == null
                 ? "no validation split: last step " + total : String.format(Locale.ROOT, "best step %d of %d on validation "
                 + "(accuracy %.4f)", best.step(), total, best.report().accuracy()), report.accuracy(), report.macroF1());
+        RunFiles.startOutputs(dir, s, train.labelNames());   // a finished run being resumed stays loadable until here
         RunFolder.writeModel(dir, model);
         AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model, train.labelNames());
         TrainingChart.write(dir.resolve(RunFolder.CHART), history, s.describe(), 1000, 450);
