@@ -77,7 +77,8 @@ public final class Finetuner {
         RunFiles.startWriting(dir);
         TextDataset train = split.train();
         TextDataset val = split.validation();
-        RunCheckpoint ckpt = new RunCheckpoint(dir, RunFingerprint.of(s, source, split));
+        RunFingerprint fingerprint = RunFingerprint.of(s, source, split);
+        RunCheckpoint ckpt = new RunCheckpoint(dir, fingerprint);
         PeftModel model = RunSpec.model(s, RunFolder.importModel(source), train.numClasses());
         out.println(model.summary());
         int stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
@@ -183,7 +184,7 @@ public final class Finetuner {
         metrics.put("trainableParams", r.trainableParams());
         metrics.put("totalParams", r.totalParams());
         MetricsJson.write(dir.resolve(RunFolder.METRICS), metrics);
-        RunManifest.write(dir);   // last: the run is complete
+        RunManifest.write(dir, fingerprint.base());   // last: the run is complete
         return r;
     }
 

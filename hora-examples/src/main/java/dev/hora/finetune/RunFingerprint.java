@@ -84,6 +84,12 @@ record RunFingerprint(Map<String, String> values) {
         return Sha256.of(b.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The base model record: the SHA-256 of the model and tokenizer ({@link BaseModelCheck}). */
+    Map<String, String> base() {
+        return Map.of(BaseModelCheck.MODEL, values.get(BaseModelCheck.MODEL), BaseModelCheck.TOKENIZER,
+                values.get(BaseModelCheck.TOKENIZER));
+    }
+
     String toJson() {
         return MetricsJson.toJson(new TreeMap<>(values));
     }

@@ -48,11 +48,18 @@ public final class RunFolder {
         SafetensorsWriter.write(dir.resolve(MODEL), model.trainable(), Map.of("format", "hora-run"));
     }
 
-    /** A trained run: its settings, class names and the adapted model with its trained tensors. */
-    public record Loaded(FinetuneSettings settings, List<String> labels, ModelSource source, PeftModel model) {
+    /**
+     * A trained run: its settings, class names, the adapted model with its trained tensors, and the
+     * base model record its model and tokenizer were checked against.
+     */
+    public record Loaded(FinetuneSettings settings, List<String> labels, ModelSource source, PeftModel model,
+                         BaseModelCheck base) {
     }
 
-    /** Loads a run written by {@code hora finetune}; errors name the file and the problem. */
+    /**
+     * Loads a run written by {@code hora finetune}; errors name the file and the problem. The base
+     * model must be the one the run was trained with ({@link BaseModelCheck}).
+     */
     public static Loaded load(Path dir) throws IOException {
         Path settingsFile = dir.resolve(FinetuneSettings.FILE);
         for (Path f : List.of(settingsFile, dir.resolve(LABELS), dir.resolve(MODEL))) {
@@ -61,6 +68,7 @@ public final class RunFolder {
             }
         }
         RunManifest.verify(dir);
+        BaseModelCheck base = RunManifest.base(dir);
         FinetuneSettings s;
         List<String> labels;
         try {
@@ -71,13 +79,15 @@ public final class RunFolder {
         }
         checkLabels(dir.resolve(LABELS), labels);
         ModelSource source = ModelSource.resolve(s.model(), s.tokenizer() == null ? null : Path.of(s.tokenizer()));
-        PeftModel model = RunSpec.model(s, importModel(source), labels.size());
+        ImportedBert bert = BertOnnx.fromBytes(source.description(), base.modelBytes(source));
+        Resources.returnImportHeap();
+        PeftModel model = RunSpec.model(s, bert, labels.size());
         try {
             model.setTrainable(SafetensorsReader.readWeights(dir.resolve(MODEL)).tensors());
         } catch (IllegalArgumentException e) {
             throw new IOException(dir.resolve(MODEL) + ": does not fit the run's settings: " + e.getMessage(), e);
         }
-        return new Loaded(s, labels, source, model);
+        return new Loaded(s, labels, source, model, base);
     }
 
     /**
