@@ -81,9 +81,9 @@ public final class Finetuner {
         RunCheckpoint ckpt = new RunCheckpoint(dir, fingerprint);
         PeftModel model = RunSpec.model(s, RunFolder.importModel(source), train.numClasses());
         out.println(model.summary());
-        int stepsPerEpoch = (train.size() + s.batchSize() - 1) / s.batchSize();
-        int total = s.steps() > 0 ? s.steps() : stepsPerEpoch * s.epochs();
-        int epochs = (total + stepsPerEpoch - 1) / stepsPerEpoch;
+        RunLength length = RunLength.of(train.size(), s.batchSize(), s.epochs(), s.steps());
+        int total = length.total();
+        int epochs = length.epochs();
         SameDiffTrainer.Builder tb = SameDiffTrainer.builder().adam(s.lr(), total / 10, total).maxGradNorm(1.0);
         TrainingHistory history = new TrainingHistory();
 

@@ -3,10 +3,13 @@ package dev.hora.finetune;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.hora.io.Checkpoint;
 import dev.hora.io.CheckpointStore;
+import dev.hora.io.SafetensorsHeader;
+import dev.hora.io.TensorSpec;
 import dev.hora.metrics.MetricsJson;
 import dev.hora.report.TrainingHistory;
 import dev.hora.train.SameDiffTrainer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,10 +87,12 @@ final class RunCheckpoint {
      */
     Resumed resume(SameDiffTrainer trainer, TrainingHistory history) throws IOException {
         Path f = store.file();
-        Checkpoint c = store.load().orElseThrow(() -> new IOException(f + ": no checkpoint to resume"));
-        Map<String, String> m = c.metadata();
-        String fp = m.get(FINGERPRINT);
+        if (!Files.exists(f)) {
+            throw new IOException(f + ": no checkpoint to resume");
+        }
+        String fp = SafetensorsHeader.read(f).metadata().get(FINGERPRINT);   // first: a different run is named as such
         if (fp == null) {
+            store.load(dev.hora.io.HeaderCheck.ANY);   // not a hora checkpoint at all: refused as such, from its header
             throw new IOException(f + ": no run fingerprint (written by an older hora); it cannot be checked, "
                     + "start a new run");
         }
@@ -95,6 +100,15 @@ final class RunCheckpoint {
         if (!changed.isEmpty()) {
             throw new IOException(f + ": the checkpoint belongs to a different run; changed since it was written:\n  "
                     + String.join("\n  ", changed));
+        }
+        // then its tensors, checked from the header against this run's trainer before any is read
+        Map<String, long[]> bestShapes = new LinkedHashMap<>();
+        trainer.params().forEach((n, a) -> bestShapes.put(BestOnValidation.TENSOR_PREFIX + n, a.shape()));
+        Checkpoint c = store.load(TensorSpec.like(trainer.state()).withOptional(bestShapes))
+                .orElseThrow(() -> new IOException(f + ": no checkpoint to resume"));
+        Map<String, String> m = c.metadata();
+        if (!fp.equals(m.get(FINGERPRINT))) {
+            throw new IOException(f + ": the run fingerprint changed while the checkpoint was read");
         }
         try {
             trainer.restore(c.tensors());

@@ -54,7 +54,7 @@ public record TrainedModel(Classifier classifier, List<String> labels, FinetuneS
             if (json == null || !json.hasNonNull("settings") || !json.path("labels").isArray()) {
                 throw new IOException("expected {\"labels\": [...], \"settings\": {...}}");
             }
-            s = MetricsJson.MAPPER.treeToValue(json.get("settings"), FinetuneSettings.class);
+            s = SettingsFile.fromTree(side, "settings", json.get("settings"));
             for (JsonNode n : json.get("labels")) {
                 if (!n.isTextual()) {
                     throw new IOException("labels: " + n + " is not a string");
