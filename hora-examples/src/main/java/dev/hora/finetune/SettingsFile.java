@@ -1,19 +1,14 @@
 package dev.hora.finetune;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.hora.config.AdapterOptions;
 import dev.hora.config.Target;
-import dev.hora.metrics.MetricsJson;
+import dev.hora.io.HoraJson;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
 
 /**
  * Reads {@link FinetuneSettings} from a file (settings.json, or the {@code settings} of a merged
@@ -22,18 +17,7 @@ import java.util.stream.Collectors;
  * number in the range the command line allows.
  */
 final class SettingsFile {
-    private static final ObjectMapper STRICT = MetricsJson.MAPPER.copy()
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
-
-    static {
-        for (LogicalType t : new LogicalType[]{LogicalType.Textual, LogicalType.Integer, LogicalType.Float,
-                LogicalType.Boolean, LogicalType.Enum}) {
-            for (CoercionInputShape in : new CoercionInputShape[]{CoercionInputShape.Integer, CoercionInputShape.Float,
-                    CoercionInputShape.Boolean, CoercionInputShape.String}) {
-                STRICT.coercionConfigFor(t).setCoercion(in, CoercionAction.Fail);
-            }
-        }
-    }
+    private static final ObjectMapper STRICT = HoraJson.STRICT;
 
     private SettingsFile() {
     }
@@ -59,9 +43,7 @@ final class SettingsFile {
         try {
             s = STRICT.treeToValue(tree, FinetuneSettings.class);
         } catch (JsonMappingException e) {
-            String path = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName()
-                    : "[" + r.getIndex() + "]").collect(Collectors.joining(".")).replace(".[", "[");
-            throw new IOException(file + ": field '" + (field.isEmpty() ? "" : field + ".") + path + "': "
+            throw new IOException(file + ": field '" + (field.isEmpty() ? "" : field + ".") + HoraJson.path(e) + "': "
                     + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
             throw new IOException(file + ": not valid settings: " + e.getOriginalMessage(), e);

@@ -67,10 +67,12 @@ final class Json {
             }
         }
         try {
-            return MAPPER.treeToValue(tree, AdapterConfig.class).validate();
+            return HoraJson.STRICT.treeToValue(tree, AdapterConfig.class).validate();
         } catch (JsonProcessingException | IllegalArgumentException e) {
             String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw new AdapterFolderException(file, "invalid adapter config: " + msg, e);
+            String field = e instanceof com.fasterxml.jackson.databind.JsonMappingException m ? HoraJson.path(m) : "";
+            throw new AdapterFolderException(file, "invalid adapter config: " + (field.isEmpty() ? "" : "key '" + field
+                    + "': ") + msg, e);
         }
     }
 
