@@ -77,6 +77,8 @@ public class FinetuneCommand implements Callable<Integer> {
     int checkpointEvery;
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
     Integer threads;
+    /** Upper bound of {@code --threads}. */
+    static final int MAX_THREADS = 1024;
     @Option(names = "--val-fraction", defaultValue = "0.1", paramLabel = "F",
             description = "Stratified share of the training data held out for validation; the best step is "
                     + "chosen on it and test is scored once (0 = none, last step) (default: ${DEFAULT-VALUE}).")
@@ -149,7 +151,7 @@ public class FinetuneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--pooling must be mean or cls, got none");
         }
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        Checks.atLeast("--threads", th, 1);
+        Checks.between("--threads", th, 1, MAX_THREADS);   // each kernel thread spins: 10^5 of them would hang the machine
         if (checkpointEvery < 0) {
             throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
         }

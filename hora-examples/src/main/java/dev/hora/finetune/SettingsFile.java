@@ -71,7 +71,7 @@ final class SettingsFile {
         require(s.epochs() >= 1, "epochs", s.epochs(), ">= 1");
         require(s.batchSize() >= 1, "batchSize", s.batchSize(), ">= 1");
         require(s.maxLength() >= 1, "maxLength", s.maxLength(), ">= 1");
-        require(s.threads() >= 1, "threads", s.threads(), ">= 1");
+        require(s.threads() >= 1 && s.threads() <= 1024, "threads", s.threads(), "[1, 1024]");
         require(s.checkpointEvery() >= 0, "checkpointEvery", s.checkpointEvery(), ">= 0");
         require(s.valFraction() >= 0 && s.valFraction() < 1, "valFraction", s.valFraction(), "[0, 1)");
         require(s.steps() >= 0, "steps", s.steps(), ">= 0");

@@ -111,6 +111,13 @@ class RunInputsTest {
     }
 
     @Test
+    void aThreadCountThatWouldHangTheMachineIsRefused() {
+        CliRunner r = CliRunner.run(RunDirs.probe(train, test, dir.resolve("threads"), "--threads", "100000"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--threads = 100000 is out of range: allowed [1, 1024]"), r.err());
+    }
+
+    @Test
     void aDirectoryAsTrainingFileIsNamed() throws IOException {
         Path d = Files.createDirectories(dir.resolve("data.tsv"));
         CliRunner r = CliRunner.run(RunDirs.probe(d, test, dir.resolve("dirdata")));
