@@ -7,9 +7,7 @@ import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.AdapterKind;
 import dev.hora.config.Target;
-import dev.hora.io.HeaderCheck;
 import dev.hora.io.SafetensorsReader;
-import dev.hora.io.TensorEntry;
 import dev.hora.io.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,7 +30,7 @@ final class PeftLoraFormat {
     static final String ROOT = "base_model.model.";
     static final String META_CONFIG = "hora.config";
     static final String META_LAYERS = "hora.num_layers";
-    private static final Pattern KEY = Pattern.compile("base_model\\.model\\.((?:bert\\.)?)encoder\\.layer\\.(\\d+)\\."
+    static final Pattern KEY = Pattern.compile("base_model\\.model\\.((?:bert\\.)?)encoder\\.layer\\.(\\d+)\\."
             + "(.+)\\.lora_([AB])\\.weight");
 
     private PeftLoraFormat() {
@@ -99,7 +97,7 @@ final class PeftLoraFormat {
         int r0 = json.get(Json.require(cf, json, "r", "integer")).asInt();
         double alpha0 = json.get(Json.require(cf, json, "lora_alpha", "number")).asDouble();
         JsonNode rp = json.path("rank_pattern");
-        SafetensorsReader.Content c = AdapterFolder.readTensors(mf, header(rp.isObject() && !rp.isEmpty() ? -1 : r0));
+        SafetensorsReader.Content c = AdapterFolder.readTensors(mf, PeftLoraHeader.check(rp.isObject() && !rp.isEmpty() ? -1 : r0));
 
         Map<Integer, Map<String, INDArray>> found = new TreeMap<>();   // layer -> qA [d_in, r], qB [r, d_out], ...
         String prefix = null;
@@ -167,43 +165,6 @@ final class PeftLoraFormat {
         Map<Target, ProjectionShape> proj = checkShapes(mf, cfg, prefix, found);
         String base = json.path("base_model_name_or_path").isTextual() ? json.get("base_model_name_or_path").asText() : null;
         return new SavedAdapter(cfg, base, numLayers, proj, found);
-    }
-
-    /**
-     * What the header must show before any tensor is read: only lora_A / lora_B matrices of BERT
-     * projections, all under one encoder path, each with the rank {@code r} on its rank axis ({@code r < 0}:
-     * per-module ranks, checked after reading).
-     */
-    private static HeaderCheck header(int r) {
-        return (mf, h) -> {
-            String prefix = null;
-            for (TensorEntry e : h.entries()) {
-                String k = e.name();
-                Matcher m = KEY.matcher(k);
-                if (!m.matches() || target(m.group(3)) == null) {
-                    throw new AdapterFolderException(mf, "unexpected tensor '" + k + "': not the lora_A/lora_B weight "
-                            + "of a BERT projection (base_model.model.encoder.layer.{i}.{attention.self.query|"
-                            + "attention.self.key|attention.self.value|attention.output.dense|intermediate.dense|"
-                            + "output.dense}.lora_{A|B}.weight)");
-                }
-                if (prefix != null && !prefix.equals(m.group(1))) {
-                    throw new AdapterFolderException(mf, "tensor '" + k + "': keys mix 'base_model.model.bert.' and "
-                            + "'base_model.model.' encoder paths");
-                }
-                prefix = m.group(1);
-                Json.index(mf, "layer index of tensor " + k, m.group(2));
-                long[] s = e.shape();
-                if (s.length != 2) {
-                    throw new AdapterFolderException(mf, "tensor '" + k + "' has shape " + Arrays.toString(s)
-                            + ", expected a matrix (rank 2)");
-                }
-                boolean isA = m.group(4).equals("A");
-                if (r >= 0 && s[isA ? 0 : 1] != r) {
-                    throw new AdapterFolderException(mf, "tensor '" + k + "' has shape " + Arrays.toString(s)
-                            + ", expected " + Arrays.toString(isA ? new long[]{r, s[1]} : new long[]{s[0], r}));
-                }
-            }
-        };
     }
 
     /** The layer count from our metadata, else one past the highest layer index found. */
@@ -303,7 +264,7 @@ final class PeftLoraFormat {
     }
 
     /** The target of a module path inside a layer, or null. */
-    private static Target target(String path) {
+    static Target target(String path) {
         for (Target t : Target.values()) {
             if (t.hfPath().equals(path)) {
                 return t;
