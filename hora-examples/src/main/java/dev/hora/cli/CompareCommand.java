@@ -99,8 +99,8 @@ public class CompareCommand implements Callable<Integer> {
         List<Variant> variants = Variant.parseList(adapters);
         List<Double> fr = numbers("--fractions", fractions);
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        if (th < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + th);
+        if (th < 1 || th > FinetuneCommand.MAX_THREADS) {
+            throw new IllegalArgumentException("--threads must be in [1, " + FinetuneCommand.MAX_THREADS + "], got " + th);
         }
         spec(variants, fr, Math.max(1, steps), Math.max(1, evalEvery));   // checks the options before loading data
         Split split = dataOptions.load(splitSeed);

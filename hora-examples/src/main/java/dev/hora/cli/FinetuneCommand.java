@@ -3,12 +3,12 @@ package dev.hora.cli;
 import dev.hora.util.Checks;
 import dev.hora.finetune.FinetuneSettings;
 import dev.hora.finetune.ModelSource;
+import dev.hora.finetune.RunDirectory;
+import dev.hora.finetune.RunLock;
 import dev.hora.config.AdapterKind;
 import dev.hora.data.Split;
-import dev.hora.io.CheckpointStore;
 import dev.hora.onnx.bert.Pooling;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -77,6 +77,8 @@ public class FinetuneCommand implements Callable<Integer> {
     int checkpointEvery;
     @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores).")
     Integer threads;
+    /** Upper bound of {@code --threads}. */
+    static final int MAX_THREADS = 1024;
     @Option(names = "--val-fraction", defaultValue = "0.1", paramLabel = "F",
             description = "Stratified share of the training data held out for validation; the best step is "
                     + "chosen on it and test is scored once (0 = none, last step) (default: ${DEFAULT-VALUE}).")
@@ -94,7 +96,12 @@ public class FinetuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         FinetuneSettings s = settings();
-        prepareOutput(s);
+        try (RunLock lock = RunDirectory.claim(s)) {   // a directory the run created, or its own for --resume
+            return run(s);
+        }
+    }
+
+    private int run(FinetuneSettings s) throws IOException {
         Path dir = Path.of(s.output());
         if (!s.resume()) {   // a resumed run keeps the settings.json its checkpoint's fingerprint is checked against
             s.write(dir.resolve(FinetuneSettings.FILE));
@@ -144,7 +151,7 @@ public class FinetuneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--pooling must be mean or cls, got none");
         }
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        Checks.atLeast("--threads", th, 1);
+        Checks.between("--threads", th, 1, MAX_THREADS);   // each kernel thread spins: 10^5 of them would hang the machine
         if (checkpointEvery < 0) {
             throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
         }
@@ -156,24 +163,6 @@ public class FinetuneCommand implements Callable<Integer> {
                 pool.name().toLowerCase(Locale.ROOT), seed,
                 out.toAbsolutePath().normalize().toString(), resume, th, checkpointEvery, valFraction, steps, evalEvery,
                 opts, null);
-    }
-
-    /** --resume needs a checkpoint; a fresh run refuses to overwrite one. */
-    static void prepareOutput(FinetuneSettings s) throws IOException {
-        Path dir = Path.of(s.output());
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--output " + dir + " is an existing file, not a run directory; "
-                    + "choose another --output");
-        }
-        boolean hasCheckpoint = Files.exists(dir.resolve(CheckpointStore.FILE));
-        if (s.resume() && !hasCheckpoint) {
-            throw new IllegalArgumentException("--resume: no " + CheckpointStore.FILE + " in " + dir);
-        }
-        if (!s.resume() && hasCheckpoint) {
-            throw new IllegalArgumentException(dir + " already holds a checkpoint; pass --resume to continue it "
-                    + "or choose another --output");
-        }
-        Files.createDirectories(dir);
     }
 
     /** Canonical names in Q, K, V, O, FFN_IN, FFN_OUT order; a target given twice is an error. */

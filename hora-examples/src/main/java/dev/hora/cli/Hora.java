@@ -64,7 +64,16 @@ public class Hora implements Runnable {
             }
             return 1;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {   // never a stack trace: what ran out and what to change
+            String name = cl.getParseResult() == null || !cl.getParseResult().hasSubcommand() ? "hora"
+                    : cl.getParseResult().subcommand().commandSpec().qualifiedName();
+            err.println(name + ": error: out of memory (" + e.getMessage() + "; JVM heap "
+                    + Runtime.getRuntime().maxMemory() + " bytes): lower --batch-size, --max-length or the adapter's "
+                    + "size, or raise the heap with HORA_JAVA_OPTS=-Xmx...");
+            return 1;
+        }
     }
 
     public static void main(String[] args) {

@@ -29,7 +29,7 @@ public class MergeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RunFolder.Loaded loaded = RunFolder.load(run);
         MergedModel merged = loaded.model().merge();
-        TrainedModel.writeMerged(output, merged, loaded.labels(), loaded.settings());
+        TrainedModel.writeMerged(output, merged, loaded.labels(), loaded.settings(), loaded.base());
         hora.out().println("merged " + run + " -> " + output + " (+ " + TrainedModel.sidecar(output).getFileName()
                 + "), " + merged.variableCount() + " trainable variables left");
         return 0;

@@ -45,7 +45,7 @@ public final class RunsFile {
                 continue;
             }
             try {
-                out.add(JSON.readValue(line, CellResult.class));
+                out.add(dev.hora.io.HoraJson.STRICT.readValue(line, CellResult.class));   // typed: "0.9" is no number
             } catch (IOException e) {
                 if (i == lines.size() - 1) {
                     LOG.warn("{}: line {} is incomplete (a killed sweep?); that cell runs again", file, i + 1);

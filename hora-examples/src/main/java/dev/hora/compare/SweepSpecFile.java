@@ -63,7 +63,9 @@ final class SweepSpecFile {
             diff.add("dropped " + lost + " (a resumed sweep keeps every variant and fraction; it may add some)");
         }
         for (String fraction : oldFractions) {
-            int old = theirs.path("seedsAt").path(fraction).asInt(theirs.path("seeds").asInt());
+            JsonNode at = theirs.path("seedsAt").path(fraction);
+            int old = count(f, at.isMissingNode() ? "seeds" : "seedsAt." + fraction,
+                    at.isMissingNode() ? theirs.path("seeds") : at);
             int now = spec.seeds(Double.parseDouble(fraction));
             if (now < old) {
                 diff.add("seeds at fraction " + fraction + " " + old + " -> " + now + " (seeds may only grow)");
@@ -86,6 +88,14 @@ final class SweepSpecFile {
                     theirs.path("seeds").asInt(), theirs.path("seedsAt"), spec.seeds(), spec.seedsAt());
             MetricsJson.write(f, spec);
         }
+    }
+
+    /** A seed count of the file: a positive integer, else an error naming the file and field. */
+    private static int count(Path f, String field, JsonNode n) {
+        if (!n.isInt() || n.asInt() < 1) {
+            throw new IllegalArgumentException(f + ": field '" + field + "' is " + n + ", expected a positive integer");
+        }
+        return n.asInt();
     }
 
     private static List<String> strings(JsonNode array) {

@@ -58,6 +58,9 @@ public final class TextFileLoader {
     }
 
     static List<RawRow> rows(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a directory, not a data file (.tsv, .csv or .jsonl)");
+        }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         String content = read(file);
         if (content.indexOf('\r') >= 0 && content.indexOf('\n') < 0) {

@@ -52,8 +52,11 @@ public record FinetuneSettings(
         MetricsJson.write(file, this);
     }
 
-    /** Reads settings written by {@link #write}. */
+    /**
+     * Reads settings written by {@link #write}: strictly typed, every enum value and number checked,
+     * errors naming the file and the field.
+     */
     public static FinetuneSettings read(Path file) throws IOException {
-        return MetricsJson.MAPPER.readValue(file.toFile(), FinetuneSettings.class);
+        return SettingsFile.read(file);
     }
 }

@@ -57,19 +57,27 @@ public final class Finetuner {
                          long totalParams) {
     }
 
+    /** Trains, selects, tests and writes the run, holding the run directory's {@link RunLock} throughout. */
     public Result run(Split split, ModelSource source) throws IOException {
+        try (RunLock lock = RunLock.acquire(Path.of(s.output()))) {
+            return runLocked(split, source);
+        }
+    }
+
+    private Result runLocked(Split split, ModelSource source) throws IOException {
         long t0 = System.nanoTime();
         Path dir = Path.of(s.output());
         RunFiles.startWriting(dir);
         TextDataset train = split.train();
         TextDataset val = split.validation();
+        RunFingerprint fingerprint = RunFingerprint.of(s, source, split);
         TrainingHistory history = new TrainingHistory();
         Progress progress = new Progress(history, t0);
-        RunCheckpoint ckpt = new RunCheckpoint(dir, RunFingerprint.of(s, source, split), history, progress::totals);
+        RunCheckpoint ckpt = new RunCheckpoint(dir, fingerprint, history, progress::totals);
         progress.checkpoint = ckpt;
         PeftModel model = RunSpec.model(s, RunFolder.importModel(source), train.numClasses());
         out.println(model.summary());
-        RunFolder.writeLabels(dir, train.labelNames());
+        RunLength.of(train.size(), s.batchSize(), s.epochs(), s.steps());   // a too-long run is refused naming its options
 
         ClassificationReport report;
         FitResult fit;
@@ -85,6 +93,7 @@ public final class Finetuner {
         err.printf(Locale.ROOT, "%s; test accuracy %.4f  macro-F1 %.4f%n", fit.validation() == null
                 ? "no validation split: last step " + total : String.format(Locale.ROOT, "best step %d of %d on validation "
                 + "(accuracy %.4f)", fit.bestStep(), total, fit.validation().accuracy()), report.accuracy(), report.macroF1());
+        RunFiles.startOutputs(dir, s, train.labelNames());   // a finished run being resumed stays loadable until here
         RunFolder.writeModel(dir, model);
         AdapterFiles.write(dir.resolve(RunFolder.ADAPTER_DIR), s, model, train.labelNames());
         TrainingChart.write(dir.resolve(RunFolder.CHART), history, s.describe(), 1000, 450);
@@ -107,7 +116,7 @@ public final class Finetuner {
         metrics.put("trainableParams", r.trainableParams());
         metrics.put("totalParams", r.totalParams());
         MetricsJson.write(dir.resolve(RunFolder.METRICS), metrics);
-        RunManifest.write(dir);   // last: the run is complete
+        RunManifest.write(dir, fingerprint.base());   // last: the run is complete
         return r;
     }
 

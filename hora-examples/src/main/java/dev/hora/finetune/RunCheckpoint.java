@@ -2,12 +2,14 @@ package dev.hora.finetune;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.hora.io.Checkpoint;
+import dev.hora.io.HeaderCheck;
 import dev.hora.fit.BestOnValidation;
 import dev.hora.fit.FileCheckpoints;
 import dev.hora.metrics.MetricsJson;
 import dev.hora.report.TrainingHistory;
 import dev.hora.train.Trainer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +47,7 @@ final class RunCheckpoint extends FileCheckpoints {
     private final TrainingHistory history;
     private final Supplier<Totals> totals;
     private Totals resumed = Totals.NONE;
+    private String headerFingerprint;
 
     /** @param totals the run's totals so far, read at each save */
     RunCheckpoint(Path dir, RunFingerprint fingerprint, TrainingHistory history, Supplier<Totals> totals) {
@@ -80,12 +83,13 @@ final class RunCheckpoint extends FileCheckpoints {
         return r;
     }
 
-    /** Checks the fingerprint before anything is restored. */
+    /** Checks the fingerprint from the header, before any tensor is read: a different run is named as such. */
     @Override
-    protected void check(Checkpoint c) throws IOException {
+    protected void checkHeader(Map<String, String> metadata) throws IOException {
         Path f = file();
-        String fp = c.metadata().get(FINGERPRINT);
+        String fp = metadata.get(FINGERPRINT);
         if (fp == null) {
+            store().load(HeaderCheck.ANY);   // not a hora checkpoint at all: refused as such, from its header
             throw new IOException(f + ": no run fingerprint (written by an older hora); it cannot be checked, "
                     + "start a new run");
         }
@@ -93,6 +97,15 @@ final class RunCheckpoint extends FileCheckpoints {
         if (!changed.isEmpty()) {
             throw new IOException(f + ": the checkpoint belongs to a different run; changed since it was written:\n  "
                     + String.join("\n  ", changed));
+        }
+        headerFingerprint = fp;
+    }
+
+    /** The tensors were read: the fingerprint must still be the one checked. */
+    @Override
+    protected void check(Checkpoint c) throws IOException {
+        if (!headerFingerprint.equals(c.metadata().get(FINGERPRINT))) {
+            throw new IOException(file() + ": the run fingerprint changed while the checkpoint was read");
         }
     }
 

@@ -25,13 +25,20 @@ import java.util.TreeSet;
  * {@code --resume} can refuse to continue a different run:
  * <pre>
  *   settings.&lt;option&gt;   each resolved setting except output, resume and checkpointEvery (threads: the
- *                        thread count changes float summation order)
+ *                        thread count changes float summation order), and except the paths of the model,
+ *                        tokenizer and data files, whose content is hashed below: a run resumes after its
+ *                        files moved, not after they changed
  *   model.sha256 / tokenizer.sha256      the bytes of the ONNX model and tokenizer.json
  *   data.&lt;train|test|data&gt;.sha256      the bytes of each data file given as a path
  *   split.&lt;train|test&gt;.sha256           the examples (label, text) of each split in order, and the class names
  * </pre>
  */
 record RunFingerprint(Map<String, String> values) {
+    /** Settings that are paths -> the key of their content's hash, which stands for them. */
+    private static final Map<String, String> PATHS = Map.of("settings.model", "model.sha256",
+            "settings.tokenizer", "tokenizer.sha256", "settings.train", "data.train.sha256",
+            "settings.test", "data.test.sha256", "settings.data", "data.data.sha256");
+
     RunFingerprint {
         values = Map.copyOf(values);
     }
@@ -59,6 +66,11 @@ record RunFingerprint(Map<String, String> values) {
                 v.put("data." + f[0] + ".sha256", Sha256.of(Path.of(f[1])));
             }
         }
+        PATHS.forEach((path, content) -> {
+            if (v.containsKey(content)) {
+                v.remove(path);
+            }
+        });
         v.put("split.train.sha256", digest(split.train()));
         v.put("split.test.sha256", digest(split.test()));
         return new RunFingerprint(v);
@@ -70,6 +82,12 @@ record RunFingerprint(Map<String, String> values) {
             b.append(e.label()).append('\t').append(e.text().replace("\n", "\\n")).append('\n');
         }
         return Sha256.of(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The base model record: the SHA-256 of the model and tokenizer ({@link BaseModelCheck}). */
+    Map<String, String> base() {
+        return Map.of(BaseModelCheck.MODEL, values.get(BaseModelCheck.MODEL), BaseModelCheck.TOKENIZER,
+                values.get(BaseModelCheck.TOKENIZER));
     }
 
     String toJson() {
@@ -91,6 +109,10 @@ record RunFingerprint(Map<String, String> values) {
         TreeSet<String> keys = new TreeSet<>(values.keySet());
         keys.addAll(now.values.keySet());
         for (String k : keys) {
+            String content = PATHS.get(k);
+            if (content != null && values.containsKey(content) && now.values.containsKey(content)) {
+                continue;   // a path (kept by checkpoints of older versions): its content's hash decides
+            }
             String a = values.get(k);
             String b = now.values.get(k);
             if (a == null || !a.equals(b)) {

@@ -1,10 +1,12 @@
 package dev.hora.finetune;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.hora.finetune.FinetuneSettings;
 import dev.hora.finetune.ModelSource;
 import dev.hora.io.SafetensorsReader;
 import dev.hora.io.SafetensorsWriter;
+import dev.hora.io.TensorSpec;
+import dev.hora.io.UnexpectedTensorException;
 import dev.hora.metrics.MetricsJson;
 import dev.hora.onnx.BertOnnx;
 import dev.hora.onnx.ImportedBert;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The files of a fine-tuning run directory:
@@ -48,11 +51,19 @@ public final class RunFolder {
         SafetensorsWriter.write(dir.resolve(MODEL), model.trainable(), Map.of("format", "hora-run"));
     }
 
-    /** A trained run: its settings, class names and the adapted model with its trained tensors. */
-    public record Loaded(FinetuneSettings settings, List<String> labels, ModelSource source, PeftModel model) {
+    /**
+     * A trained run: its settings, class names, the adapted model with its trained tensors, and the
+     * base model record its model and tokenizer were checked against.
+     */
+    public record Loaded(FinetuneSettings settings, List<String> labels, ModelSource source, PeftModel model,
+                         BaseModelCheck base) {
     }
 
-    /** Loads a run written by {@code hora finetune}; errors name the file and the problem. */
+    /**
+     * Loads a run written by {@code hora finetune}; errors name the file and the problem. The base
+     * model must be the one the run was trained with ({@link BaseModelCheck}), and model.safetensors
+     * must hold exactly the model's trainable tensors (checked from its header before reading).
+     */
     public static Loaded load(Path dir) throws IOException {
         Path settingsFile = dir.resolve(FinetuneSettings.FILE);
         for (Path f : List.of(settingsFile, dir.resolve(LABELS), dir.resolve(MODEL))) {
@@ -61,23 +72,54 @@ public final class RunFolder {
             }
         }
         RunManifest.verify(dir);
-        FinetuneSettings s;
-        List<String> labels;
-        try {
-            s = FinetuneSettings.read(settingsFile);
-            labels = MetricsJson.MAPPER.readValue(dir.resolve(LABELS).toFile(), new TypeReference<List<String>>() { });
-        } catch (IOException e) {
-            throw new IOException(dir + ": cannot read the run's JSON files: " + e.getMessage(), e);
-        }
-        checkLabels(dir.resolve(LABELS), labels);
+        BaseModelCheck base = RunManifest.base(dir);
+        FinetuneSettings s = FinetuneSettings.read(settingsFile);
+        List<String> labels = readLabels(dir.resolve(LABELS));
         ModelSource source = ModelSource.resolve(s.model(), s.tokenizer() == null ? null : Path.of(s.tokenizer()));
-        PeftModel model = RunSpec.model(s, importModel(source), labels.size());
+        ImportedBert bert;
         try {
-            model.setTrainable(SafetensorsReader.readWeights(dir.resolve(MODEL)).tensors());
+            bert = BertOnnx.fromBytes(source.description(), base.modelBytes(source));
+        } catch (OutOfMemoryError e) {
+            throw new IOException(source.description() + ": out of memory importing the base model (JVM heap "
+                    + Runtime.getRuntime().maxMemory() + " bytes; raise -Xmx, e.g. HORA_JAVA_OPTS=-Xmx8g)", e);
+        }
+        Resources.returnImportHeap();
+        PeftModel model = RunSpec.model(s, bert, labels.size());
+        Map<String, INDArray> trainable = model.trainable();
+        SafetensorsReader.Content c;
+        try {
+            c = SafetensorsReader.readWeights(dir.resolve(MODEL), TensorSpec.like(trainable));
+        } catch (UnexpectedTensorException e) {
+            throw new IOException(dir.resolve(MODEL) + ": does not fit the run's settings: " + e.problem(), e);
+        }
+        try {
+            model.setTrainable(c.tensors());
         } catch (IllegalArgumentException e) {
             throw new IOException(dir.resolve(MODEL) + ": does not fit the run's settings: " + e.getMessage(), e);
         }
-        return new Loaded(s, labels, source, model);
+        return new Loaded(s, labels, source, model, base);
+    }
+
+    /** labels.json: a JSON array of class names, each a string (a number is refused, not read as text). */
+    static List<String> readLabels(Path file) throws IOException {
+        JsonNode n;
+        try {
+            n = MetricsJson.MAPPER.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (n == null || !n.isArray()) {
+            throw new IOException(file + ": expected a JSON array of class names, got " + n);
+        }
+        List<String> labels = new java.util.ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            if (!n.get(i).isTextual()) {
+                throw new IOException(file + ": class " + i + " is " + n.get(i) + ", expected a string (a class name)");
+            }
+            labels.add(n.get(i).asText());
+        }
+        checkLabels(file, labels);
+        return labels;
     }
 
     /**

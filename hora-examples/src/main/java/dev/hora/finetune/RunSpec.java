@@ -40,8 +40,16 @@ public final class RunSpec {
                 .seed(s.seed());
         if (cfg != null) {
             ModuleSelector sel = ModuleSelector.modules(cfg.getTargets());
-            b.select(s.layers() == null ? sel : sel.layers(s.layers()));
+            sel = s.layers() == null ? sel : sel.layers(s.layers());
+            AdapterBudget.check(s, sel.plan(bert, cfg));   // before anything is allocated
+            b.select(sel);
         }
-        return b.build();
+        try {
+            return b.build();
+        } catch (OutOfMemoryError e) {
+            throw new IllegalArgumentException("out of memory building the model for " + s.describe()
+                    + " (JVM heap " + Runtime.getRuntime().maxMemory() + " bytes): use smaller adapter options or "
+                    + "raise -Xmx (HORA_JAVA_OPTS)", e);
+        }
     }
 }

@@ -19,13 +19,16 @@ import java.util.Map;
 /**
  * A fine-tuned classifier ready to predict: either a run directory of {@code hora finetune}
  * (adapters applied on the fly) or a merged model file of {@code hora merge} (adapters folded in,
- * with its sidecar {@code FILE.json} holding the class names, the run's settings and the model
- * file's SHA-256, written after the model file and verified when it is opened).
+ * with its sidecar {@code FILE.json} holding the class names, the run's settings, the model
+ * file's SHA-256 and the base model record, written after the model file and verified when it is
+ * opened). Either way the tokenizer must be the one the run was trained with ({@link BaseModelCheck}).
  */
-public record TrainedModel(Classifier classifier, List<String> labels, FinetuneSettings settings) {
+public record TrainedModel(Classifier classifier, List<String> labels, FinetuneSettings settings, BaseModelCheck base) {
 
     /** Sidecar key of the merged model file's SHA-256, verified on open. */
     static final String SHA256 = "sha256";
+    /** Sidecar key of the base model record ({@link BaseModelCheck}): the merged model's tokenizer is checked. */
+    static final String BASE = "base";
 
     /** Sidecar of a merged model file. */
     public static Path sidecar(Path mergedFile) {
@@ -36,7 +39,7 @@ public record TrainedModel(Classifier classifier, List<String> labels, FinetuneS
     public static TrainedModel open(Path path) throws IOException {
         if (Files.isDirectory(path)) {
             RunFolder.Loaded run = RunFolder.load(path);
-            return new TrainedModel(run.model()::predictProba, run.labels(), run.settings());
+            return new TrainedModel(run.model()::predictProba, run.labels(), run.settings(), run.base());
         }
         if (!Files.isRegularFile(path)) {
             throw new IOException(path + ": no such run directory or merged model file");
@@ -53,7 +56,7 @@ public record TrainedModel(Classifier classifier, List<String> labels, FinetuneS
             if (json == null || !json.hasNonNull("settings") || !json.path("labels").isArray()) {
                 throw new IOException("expected {\"labels\": [...], \"settings\": {...}}");
             }
-            s = MetricsJson.MAPPER.treeToValue(json.get("settings"), FinetuneSettings.class);
+            s = SettingsFile.fromTree(side, "settings", json.get("settings"));
             for (JsonNode n : json.get("labels")) {
                 if (!n.isTextual()) {
                     throw new IOException("labels: " + n + " is not a string");
@@ -79,23 +82,28 @@ public record TrainedModel(Classifier classifier, List<String> labels, FinetuneS
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
-        return new TrainedModel(merged::predictProba, labels, s);
+        if (!json.has(BASE)) {
+            throw new IOException(side + ": no \"" + BASE + "\" record of the base model's SHA-256 (written by an "
+                    + "older hora merge? merge the run again)");
+        }
+        return new TrainedModel(merged::predictProba, labels, s, BaseModelCheck.read(side, BASE, json.get(BASE)));
     }
 
     /** Writes a merged model file and its sidecar. */
-    public static void writeMerged(Path file, MergedModel merged, List<String> labels, FinetuneSettings s)
-            throws IOException {
+    public static void writeMerged(Path file, MergedModel merged, List<String> labels, FinetuneSettings s,
+                                   BaseModelCheck base) throws IOException {
         merged.save(file);
         Map<String, Object> side = new LinkedHashMap<>();
         side.put("labels", labels);
         side.put("settings", s);
         side.put(SHA256, dev.hora.data.Sha256.of(file));
+        side.put(BASE, base.toMap());
         MetricsJson.write(sidecar(file), side);   // last: the sidecar marks the merged model complete
     }
 
-    /** The tokenizer of the model the run was trained from. */
+    /** The tokenizer of the model the run was trained from, refused if it changed since ({@link BaseModelCheck}). */
     public TokenBatcher tokenizer() throws IOException {
-        return ModelSource.resolve(settings.model(), settings.tokenizer() == null ? null : Path.of(settings.tokenizer()))
-                .batcher(settings.maxLength());
+        return base.batcher(ModelSource.resolve(settings.model(), settings.tokenizer() == null ? null
+                : Path.of(settings.tokenizer())), settings.maxLength());
     }
 }

@@ -65,12 +65,21 @@ public final class BertBackbone implements Backbone {
         this.embBeta = LayerWeights.get(weights, BertWeightNames.EMBEDDINGS_LN_BIAS, type);
         for (int l = 0; l < config.numLayers(); l++) {
             layers.add(LayerWeights.of(config, weights, l, type));
+        }
+        sites.addAll(sitesOf(config, weights));
+    }
+
+    /** The adaptable sites of a BERT encoder's weights (nothing allocated): every projection of every layer. */
+    public static List<Site> sitesOf(BertConfig config, Map<String, INDArray> weights) {
+        List<Site> out = new ArrayList<>();
+        for (int l = 0; l < config.numLayers(); l++) {
             for (Target t : Target.values()) {
                 INDArray w = weights.get(BertWeightNames.weight(l, t));
-                sites.add(new Site(l, t, BertWeightNames.module(l, t), (int) w.size(0), (int) w.size(1),
+                out.add(new Site(l, t, BertWeightNames.module(l, t), (int) w.size(0), (int) w.size(1),
                         config.numHeads()));
             }
         }
+        return out;
     }
 
     /** The float32 backbone of an imported encoder (its arrays shared, not copied, except the fused Q|K|V). */

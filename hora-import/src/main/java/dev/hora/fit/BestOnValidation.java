@@ -87,10 +87,13 @@ public final class BestOnValidation {
             return b;
         }
         JsonNode n = MetricsJson.MAPPER.readTree(json);
-        b.step = n.get("step").asInt();
+        b.step = integer(n, "step");
         b.report = MetricsJson.MAPPER.treeToValue(n.get("report"), ClassificationReport.class);
+        if (!n.path("history").isArray()) {
+            throw new IOException("field 'history' is " + n.get("history") + ", expected an array");
+        }
         for (JsonNode p : n.get("history")) {
-            b.history.add(new Point(p.get("step").asInt(), p.get("accuracy").asDouble(), p.get("macroF1").asDouble()));
+            b.history.add(new Point(integer(p, "step"), number(p, "accuracy"), number(p, "macroF1")));
         }
         b.params = new LinkedHashMap<>();
         for (Map.Entry<String, INDArray> e : c.tensors().entrySet()) {
@@ -99,5 +102,21 @@ public final class BestOnValidation {
             }
         }
         return b;
+    }
+
+    private static int integer(JsonNode n, String field) throws IOException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isInt() || v.asInt() < 0) {
+            throw new IOException("field '" + field + "' is " + v + ", expected a non-negative integer");
+        }
+        return v.asInt();
+    }
+
+    private static double number(JsonNode n, String field) throws IOException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isNumber() || !(v.asDouble() >= 0 && v.asDouble() <= 1)) {
+            throw new IOException("field '" + field + "' is " + v + ", expected a number in [0, 1]");
+        }
+        return v.asDouble();
     }
 }

@@ -2,8 +2,11 @@ package dev.hora.fit;
 
 import dev.hora.io.Checkpoint;
 import dev.hora.io.CheckpointStore;
+import dev.hora.io.SafetensorsHeader;
+import dev.hora.io.TensorSpec;
 import dev.hora.train.Trainer;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,14 +47,33 @@ public class FileCheckpoints implements FitCheckpoints {
     protected void addMetadata(Map<String, String> meta) throws IOException {
     }
 
+    /** Checks the checkpoint's metadata, read from its header before any tensor (a subclass compares its own). */
+    protected void checkHeader(Map<String, String> metadata) throws IOException {
+    }
+
     /** Checks a loaded checkpoint before anything is restored (a subclass compares its own metadata). */
     protected void check(Checkpoint c) throws IOException {
     }
 
+    /** The store (a subclass may read the file in its own way). */
+    protected CheckpointStore store() {
+        return store;
+    }
+
+    /**
+     * Restores from the checkpoint: its metadata is checked from the header first, then its tensors'
+     * names, dtypes and shapes against this trainer's state, before any tensor is read.
+     */
     @Override
     public Optional<Resumed> resume(Trainer trainer) throws IOException {
         Path f = store.file();
-        Optional<Checkpoint> loaded = store.load();
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        checkHeader(SafetensorsHeader.read(f).metadata());
+        Map<String, long[]> bestShapes = new LinkedHashMap<>();
+        trainer.params().forEach((n, a) -> bestShapes.put(BestOnValidation.TENSOR_PREFIX + n, a.shape()));
+        Optional<Checkpoint> loaded = store.load(TensorSpec.like(trainer.state()).withOptional(bestShapes));
         if (loaded.isEmpty()) {
             return Optional.empty();
         }
@@ -60,7 +82,7 @@ public class FileCheckpoints implements FitCheckpoints {
         try {
             trainer.restore(c.tensors());
         } catch (IllegalArgumentException e) {
-            throw new IOException(f + ": does not fit this model: " + e.getMessage(), e);
+            throw new IOException(f + ": does not fit this run's model: " + e.getMessage(), e);
         }
         if (trainer.iteration() != c.step()) {
             throw new IOException(f + ": metadata hora.step " + c.step() + " disagrees with the trainer's iteration "

@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class BertGraphReader {
     /** Operators of PyTorch BERT exports (opset 11-17), plus ONNX Runtime's dynamic quantization. */
-    private static final Set<String> SUPPORTED_OPS = Set.of("Add", "Cast", "Concat", "Constant",
+    static final Set<String> SUPPORTED_OPS = Set.of("Add", "Cast", "Concat", "Constant",
             "ConstantOfShape", "Div", "Equal", "Erf", "Expand", "Gather", "Identity", "LayerNormalization",
             "MatMul", "Mul", "Pow", "Range", "ReduceMean", "Reshape", "Shape", "Slice", "Softmax", "Sqrt",
             "Squeeze", "Sub", "Transpose", "Unsqueeze", "Where", "DynamicQuantizeLinear", "MatMulInteger",

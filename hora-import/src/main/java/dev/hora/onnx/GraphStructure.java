@@ -20,7 +20,9 @@ import onnx.Onnx.NodeProto;
  *   <li>every encoder layer has the operator sequence of layer 0 (node names relative to the
  *       layer, with their operator types, in graph order; DynamicQuantizeLinear aside), and layer 0 has one Softmax and eight
  *       matrix products (q, k, v, q k^T, attention x v, attention output, intermediate, output),
- *       the shape of the BERT layer the builder reproduces.</li>
+ *       the shape of the BERT layer the builder reproduces;</li>
+ *   <li>every encoder layer computes the operators of that BERT layer, module by module
+ *       ({@link BertLayerOps}), so an edit made identically in every layer is caught too.</li>
  * </ul>
  * Nodes without a module-path name (some tools drop them) are not checked.
  */
@@ -71,6 +73,11 @@ final class GraphStructure {
                     + "intermediate, output)");
         }
         for (Map.Entry<Integer, List<String>> e : layers.entrySet()) {
+            String diff = BertLayerOps.difference(e.getValue());
+            if (diff != null) {
+                throw new OnnxImportException(g.source(), "encoder layer " + e.getKey() + " is not the BERT layer the "
+                        + "encoder is rebuilt as: " + diff);
+            }
             if (!e.getValue().equals(first)) {
                 throw new OnnxImportException(g.source(), "encoder layer " + e.getKey() + " differs from layer 0: "
                         + firstDifference(first, e.getValue()) + "; every layer of a BERT encoder computes the same");

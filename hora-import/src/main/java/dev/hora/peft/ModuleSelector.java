@@ -6,6 +6,8 @@ import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.Target;
 import dev.hora.backbone.Backbone;
+import dev.hora.backbone.BertBackbone;
+import dev.hora.onnx.ImportedBert;
 import dev.hora.backbone.Site;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -82,9 +84,19 @@ public final class ModuleSelector {
      * @throws IllegalArgumentException when a layer index is out of range or nothing is selected
      */
     public Map<Integer, Adapter> plan(Backbone backbone, AdapterConfig config) {
-        checkLayers(backbone.numLayers());
+        return plan(backbone.sites(), backbone.numLayers(), config, backbone.family() + " backbone");
+    }
+
+    /** {@link #plan(Backbone, AdapterConfig)} of an imported encoder's sites, before any backbone is built. */
+    public Map<Integer, Adapter> plan(ImportedBert bert, AdapterConfig config) {
+        return plan(BertBackbone.sitesOf(bert.config(), bert.weights()), bert.config().numLayers(), config,
+                bert.source());
+    }
+
+    private Map<Integer, Adapter> plan(List<Site> sites, int numLayers, AdapterConfig config, String what) {
+        checkLayers(numLayers);
         Map<Integer, Map<Target, ProjectionShape>> shapes = new TreeMap<>();
-        for (Site site : backbone.sites()) {
+        for (Site site : sites) {
             if (selects(site)) {
                 shapes.computeIfAbsent(site.layer(), l -> new EnumMap<>(Target.class)).put(site.role(), site.shape());
             }
@@ -92,8 +104,8 @@ public final class ModuleSelector {
         Map<Integer, Adapter> m = new TreeMap<>();
         shapes.forEach((l, s) -> m.put(l, Adapters.create(config.toBuilder().targets(s.keySet()).build(), s)));
         if (m.isEmpty()) {
-            throw new IllegalArgumentException("targets: " + this + " selects no projection of the " + backbone.family()
-                    + " backbone (" + backbone.numLayers() + " layers)");
+            throw new IllegalArgumentException("targets: " + this + " selects no projection of " + what + " ("
+                    + numLayers + " layers)");
         }
         return m;
     }

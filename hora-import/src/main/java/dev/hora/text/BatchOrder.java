@@ -36,7 +36,8 @@ public final class BatchOrder {
      * @param lengths token count of every example
      */
     public static List<int[]> bucketed(int[] lengths, int batchSize, long seed, int epoch, int window) {
-        List<int[]> shuffled = epoch(lengths.length, batchSize * Math.max(1, window), seed, epoch);
+        int group = (int) Math.min((long) batchSize * Math.max(1, window), Integer.MAX_VALUE);   // no int overflow
+        List<int[]> shuffled = epoch(lengths.length, group, seed, epoch);
         List<int[]> out = new ArrayList<>();
         for (int[] w : shuffled) {
             List<Integer> idx = new ArrayList<>();

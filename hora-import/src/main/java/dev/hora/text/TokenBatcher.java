@@ -45,7 +45,11 @@ public final class TokenBatcher implements AutoCloseable {
             throw new IllegalArgumentException("max length must be in [2, " + MAX_POSITIONS + "], got " + maxLength);
         }
         byte[] bytes = json.readAllBytes();
-        long padId = JSON.readTree(bytes).path("padding").path("pad_id").asLong(0);
+        com.fasterxml.jackson.databind.JsonNode pad = JSON.readTree(bytes).path("padding").path("pad_id");
+        if (!pad.isMissingNode() && !pad.isNull() && !(pad.isIntegralNumber() && pad.canConvertToInt() && pad.asInt() >= 0)) {
+            throw new IOException("tokenizer.json field 'padding.pad_id' is " + pad + ", expected a token id >= 0");
+        }
+        long padId = pad.asLong(0);
         Map<String, String> options = Map.of(
                 "padding", "false",
                 "truncation", "true",

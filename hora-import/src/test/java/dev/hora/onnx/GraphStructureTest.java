@@ -70,4 +70,57 @@ class GraphStructureTest {
         }
         expect(g, "encoder layer 0 has 0 Softmax and 8 matrix products");
     }
+
+    /** Every layer's node named {@code /encoder/layer.N/SUFFIX} gets {@code opType}. */
+    private static GraphProto.Builder everyLayer(String suffix, String opType) {
+        GraphProto.Builder g = tiny.getGraph().toBuilder();
+        int n = 0;
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            if (g.getNode(i).getName().matches("/encoder/layer\\.\\d+/" + suffix)) {
+                g.setNode(i, g.getNode(i).toBuilder().setOpType(opType));
+                n++;
+            }
+        }
+        assertTrue(n >= 2, suffix + " found in " + n + " layers");
+        return g;
+    }
+
+    @Test
+    void theResidualAddTurnedIntoSubInEveryLayer() {
+        expect(everyLayer("attention/output/Add", "Sub"), "encoder layer 0 is not the BERT layer",
+                "module 'attention/output' computes [Sub], a BERT layer computes [Add]");
+    }
+
+    @Test
+    void geluMulTurnedIntoDivInEveryLayer() {
+        expect(everyLayer("intermediate/intermediate_act_fn/Mul", "Div"), "encoder layer 0 is not the BERT layer",
+                "module 'intermediate/intermediate_act_fn' computes [Div Erf Add Div Mul]");
+    }
+
+    @Test
+    void theAttentionMaskAddRemovedFromEveryLayer() {
+        GraphProto.Builder g = tiny.getGraph().toBuilder();
+        java.util.Map<String, String> bypass = new java.util.HashMap<>();   // the Add's output -> its scores input
+        for (int i = g.getNodeCount() - 1; i >= 0; i--) {
+            var node = g.getNode(i);
+            if (node.getName().matches("/encoder/layer\\.\\d+/attention/self/Add")) {
+                String layer = node.getName().substring(0, node.getName().indexOf("/attention/"));
+                String scores = node.getInputList().stream().filter(in -> g.getNodeList().stream().anyMatch(
+                        p -> p.getName().equals(layer + "/attention/self/Div") && p.getOutputList().contains(in)))
+                        .findFirst().orElseThrow();
+                bypass.put(node.getOutput(0), scores);
+                g.removeNode(i);
+            }
+        }
+        assertTrue(bypass.size() >= 2);
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            var node = g.getNode(i).toBuilder();
+            for (int j = 0; j < node.getInputCount(); j++) {
+                node.setInput(j, bypass.getOrDefault(node.getInput(j), node.getInput(j)));
+            }
+            g.setNode(i, node);
+        }
+        expect(g, "encoder layer 0 is not the BERT layer",
+                "module 'attention/self' computes [MatMul Div Softmax MatMul]");
+    }
 }

@@ -188,10 +188,12 @@ public final class AtomicFiles {
     }
 
     /**
-     * Deletes the temporaries ({@code .NAME.RANDOM.tmp} files and directories) that a process killed mid-write left in {@code dir}; call it only
-     * when no other process writes there. Returns how many were removed.
+     * Deletes the temporaries ({@code .NAME.RANDOM.tmp} files and directories, RANDOM as {@link #sibling}
+     * makes it) that a process killed mid-write of one of {@code names} left in {@code dir}; a file of
+     * any other name, such as a user's {@code .notes.tmp}, is left alone. Call it only when no other
+     * process writes there. Returns how many were removed.
      */
-    public static int removeStaleTemporaries(Path dir) throws IOException {
+    public static int removeStaleTemporaries(Path dir, java.util.Collection<String> names) throws IOException {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
@@ -199,7 +201,11 @@ public final class AtomicFiles {
         try (Stream<Path> list = Files.list(dir)) {
             for (Path p : (Iterable<Path>) list::iterator) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(".") && name.endsWith(".tmp")) {   // files and directories of sibling()
+                int dot = name.length() - ".tmp".length();
+                int mid = dot > 1 ? name.lastIndexOf('.', dot - 1) : -1;
+                if (name.startsWith(".") && name.endsWith(".tmp") && mid > 1
+                        && names.contains(name.substring(1, mid))
+                        && name.substring(mid + 1, dot).matches("[0-9a-z]{1,13}")) {
                     deleteRecursively(p);
                     LOG.info("removed {}, left by an interrupted write", p);
                     n++;

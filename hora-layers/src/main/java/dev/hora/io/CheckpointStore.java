@@ -1,6 +1,8 @@
 package dev.hora.io;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -47,22 +49,37 @@ public final class CheckpointStore {
 
     /** The saved checkpoint, or empty if none was saved yet. */
     public Optional<Checkpoint> load() throws IOException {
+        return load(HeaderCheck.ANY);
+    }
+
+    /**
+     * The saved checkpoint, or empty if none was saved yet. Before any tensor is read, {@code expected}
+     * checks the header (names, dtypes, shapes) and the digest is verified from the file's bytes, so
+     * a foreign, corrupted or oversized checkpoint costs no allocation.
+     */
+    public Optional<Checkpoint> load(HeaderCheck expected) throws IOException {
         if (!Files.exists(file())) {
             return Optional.empty();
         }
-        SafetensorsReader.Content content = SafetensorsReader.read(file());
+        SafetensorsReader.Content content;
+        Map<String, String> meta;
+        try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.READ)) {
+            SafetensorsHeader h = SafetensorsHeader.read(file(), ch);
+            expected.check(file(), h);
+            meta = new HashMap<>(h.metadata());
+            String digest = meta.remove(DIGEST_KEY);
+            if (digest == null || !meta.containsKey(STEP_KEY)) {
+                throw new SafetensorsFormatException(file(), "no '" + (digest != null ? STEP_KEY : DIGEST_KEY)
+                        + "' in the metadata: not a hora checkpoint (or one of an older version)");
+            }
+            if (!digest.equals(TensorDigest.ofFile(ch, h, meta))) {
+                throw new SafetensorsFormatException(file(), "the tensors and metadata do not match their SHA-256 '"
+                        + DIGEST_KEY + "' (the file was corrupted or changed after it was written)");
+            }
+            content = SafetensorsReader.read(file(), ch, h);
+        }
         SafetensorsReader.requireFinite(file(), content);
-        Map<String, String> meta = new HashMap<>(content.metadata());
-        String digest = meta.remove(DIGEST_KEY);
-        if (digest != null && !digest.equals(TensorDigest.of(content.tensors(), meta))) {
-            throw new SafetensorsFormatException(file(), "the tensors and metadata do not match their SHA-256 '" + DIGEST_KEY
-                    + "' (the file was corrupted or changed after it was written)");
-        }
         String step = meta.remove(STEP_KEY);
-        if (step == null || digest == null) {
-            throw new SafetensorsFormatException(file(), "no '" + (step == null ? STEP_KEY : DIGEST_KEY)
-                    + "' in the metadata: not a hora checkpoint (or one of an older version)");
-        }
         long s;
         try {
             s = Long.parseLong(step);

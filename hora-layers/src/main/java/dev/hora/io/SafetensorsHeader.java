@@ -1,5 +1,7 @@
 package dev.hora.io;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -32,8 +34,18 @@ public record SafetensorsHeader(List<TensorEntry> entries, Map<String, String> m
     private static final ObjectMapper JSON = HoraJson.MAPPER.copy()
             .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Reads one value of the streamed header object (the trailing-token rule applies to the whole header). */
+    private static final com.fasterxml.jackson.databind.ObjectReader VALUE = JSON.reader()
+            .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /** Refuse absurd header lengths before allocating (the reference implementation uses 100 MB). */
     static final long MAX_HEADER = 100L << 20;
+    /** At most this many tensors in one file (BERT-large has ~400, the largest LLMs a few thousand). */
+    public static final int MAX_TENSORS = 100_000;
+    /**
+     * No dimension above this, even of an empty tensor: a Java array holds at most 2^31 - 1 elements,
+     * and a shape like [0, 2^40] describes nothing a reader could use.
+     */
+    public static final long MAX_DIMENSION = Integer.MAX_VALUE - 8;
 
     /** Reads and validates the header of {@code file}. */
     public static SafetensorsHeader read(Path file) throws IOException {
@@ -65,36 +77,33 @@ public record SafetensorsHeader(List<TensorEntry> entries, Map<String, String> m
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new SafetensorsFormatException(file, "header is not valid UTF-8", e);
         }
-        JsonNode root;
-        try {
-            // duplicate keys and anything but whitespace after the JSON object are errors, not ignored
-            root = JSON.readTree(text);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new SafetensorsFormatException(file, "header is not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new SafetensorsFormatException(file, "header is not a JSON object");
-        }
         Map<String, String> meta = new LinkedHashMap<>();
         List<TensorEntry> entries = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            if (f.getKey().equals("__metadata__")) {
-                if (!f.getValue().isObject()) {
-                    throw new SafetensorsFormatException(file, "__metadata__ is " + f.getValue().getNodeType()
-                            + ", expected an object of strings");
-                }
-                for (Iterator<Map.Entry<String, JsonNode>> m = f.getValue().fields(); m.hasNext(); ) {
-                    Map.Entry<String, JsonNode> kv = m.next();
-                    if (!kv.getValue().isTextual()) {
-                        throw new SafetensorsFormatException(file, "__metadata__ key '" + kv.getKey() + "' is "
-                                + kv.getValue() + ", expected a string");
-                    }
-                    meta.put(kv.getKey(), kv.getValue().asText());
-                }
-            } else {
-                entries.add(entry(file, f.getKey(), f.getValue()));
+        // streamed, so a header of millions of tiny tensors is refused after MAX_TENSORS, not parsed whole;
+        // duplicate keys and anything but whitespace after the JSON object are errors, not ignored
+        try (JsonParser p = JSON.getFactory().createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new SafetensorsFormatException(file, "header is not a JSON object");
             }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.getCurrentName();
+                p.nextToken();
+                JsonNode value = VALUE.readTree(p);
+                value = value == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : value;
+                if (key.equals("__metadata__")) {
+                    metadata(file, value, meta);
+                } else if (entries.size() == MAX_TENSORS) {
+                    throw new SafetensorsFormatException(file, "more than " + MAX_TENSORS + " tensors in the header; "
+                            + "refused (a model file holds hundreds to thousands)");
+                } else {
+                    entries.add(entry(file, key, value));
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new SafetensorsFormatException(file, "header is not valid JSON: text after the header object");
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SafetensorsFormatException(file, "header is not valid JSON: " + e.getOriginalMessage(), e);
         }
         entries.sort(Comparator.comparingLong(TensorEntry::begin).thenComparingLong(TensorEntry::end));
         long dataLen = size - 8 - n;
@@ -114,6 +123,21 @@ public record SafetensorsHeader(List<TensorEntry> entries, Map<String, String> m
             throw new SafetensorsFormatException(file, (dataLen - expected) + " trailing bytes after the last tensor");
         }
         return new SafetensorsHeader(List.copyOf(entries), Map.copyOf(meta), 8 + n);
+    }
+
+    private static void metadata(Path file, JsonNode m, Map<String, String> meta) throws SafetensorsFormatException {
+        if (!m.isObject()) {
+            throw new SafetensorsFormatException(file, "__metadata__ is " + m.getNodeType()
+                    + ", expected an object of strings");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> kv = it.next();
+            if (!kv.getValue().isTextual()) {
+                throw new SafetensorsFormatException(file, "__metadata__ key '" + kv.getKey() + "' is "
+                        + kv.getValue() + ", expected a string");
+            }
+            meta.put(kv.getKey(), kv.getValue().asText());
+        }
     }
 
     private static TensorEntry entry(Path file, String name, JsonNode t) throws SafetensorsFormatException {
@@ -137,7 +161,18 @@ public record SafetensorsHeader(List<TensorEntry> entries, Map<String, String> m
             if (!s.isIntegralNumber() || !s.canConvertToLong() || s.asLong() < 0) {
                 throw new SafetensorsFormatException(file, where + "invalid dimension " + s);
             }
+            if (s.asLong() > MAX_DIMENSION) {
+                throw new SafetensorsFormatException(file, where + "dimension " + s + " exceeds " + MAX_DIMENSION);
+            }
             shape[i] = s.asLong();
+        }
+        long nonZero = 1;   // the elements the shape would hold without its zero dimensions
+        for (long d : shape) {
+            nonZero = d == 0 ? nonZero : nonZero > MAX_DIMENSION / d ? Long.MAX_VALUE : nonZero * d;
+        }
+        if (nonZero > MAX_DIMENSION) {
+            throw new SafetensorsFormatException(file, where + "shape " + shapeNode + " claims more than "
+                    + MAX_DIMENSION + " elements (an empty tensor must not claim such dimensions either)");
         }
         if (!offs.get(0).isIntegralNumber() || !offs.get(1).isIntegralNumber()
                 || !offs.get(0).canConvertToLong() || !offs.get(1).canConvertToLong()) {

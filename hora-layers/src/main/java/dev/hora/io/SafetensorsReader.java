@@ -27,21 +27,63 @@ public final class SafetensorsReader {
 
     /** Reads every tensor of {@code file}. */
     public static Content read(Path file) throws IOException {
+        return read(file, HeaderCheck.ANY);
+    }
+
+    /**
+     * Reads every tensor of {@code file} after {@code check} has accepted its header and the largest
+     * tensor has been found to fit the heap ({@link #requireFits}); nothing is read or allocated before.
+     *
+     * @throws SafetensorsFormatException naming the file (and the tensor) when the header fails, a
+     *                                    tensor does not fit, or memory runs out while reading
+     */
+    public static Content read(Path file, HeaderCheck check) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             SafetensorsHeader h = SafetensorsHeader.read(file, ch);
-            Map<String, INDArray> out = new java.util.TreeMap<>();
-            for (TensorEntry e : h.entries()) {
-                if (e.byteSize() > Integer.MAX_VALUE - 8) {
-                    throw new SafetensorsFormatException(file, "tensor '" + e.name() + "' larger than 2 GB");
-                }
+            check.check(file, h);
+            return read(file, ch, h);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(file.toString(), null, "safetensors file not found");
+        }
+    }
+
+    /** Reads the tensors of a header already read (and checked) from {@code ch}. */
+    static Content read(Path file, FileChannel ch, SafetensorsHeader h) throws IOException {
+        requireFits(file, h);
+        Map<String, INDArray> out = new java.util.TreeMap<>();
+        for (TensorEntry e : h.entries()) {
+            try {
                 ByteBuffer buf = ByteBuffer.allocate((int) e.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
                 SafetensorsHeader.readFully(ch, buf, h.dataStart() + e.begin());
                 buf.flip();
                 out.put(e.name(), toArray(e, buf));
+            } catch (OutOfMemoryError oom) {
+                int done = out.size();
+                out.clear();
+                throw new SafetensorsFormatException(file, "out of memory reading tensor '" + e.name() + "' ("
+                        + e.byteSize() + " bytes; " + done + " of " + h.entries().size() + " tensors read); "
+                        + "the JVM heap is " + Runtime.getRuntime().maxMemory() + " bytes (-Xmx)", oom);
             }
-            return new Content(new LinkedHashMap<>(out), h.metadata());
-        } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(file.toString(), null, "safetensors file not found");
+        }
+        return new Content(new LinkedHashMap<>(out), h.metadata());
+    }
+
+    /**
+     * Every tensor must fit a Java array and, twice over (the bytes read and the array made from
+     * them), half the JVM heap: a larger one is refused from the header instead of running out of
+     * memory half way through the file.
+     */
+    static void requireFits(Path file, SafetensorsHeader h) throws SafetensorsFormatException {
+        long heap = Runtime.getRuntime().maxMemory();
+        for (TensorEntry e : h.entries()) {
+            if (e.byteSize() > Integer.MAX_VALUE - 8) {
+                throw new SafetensorsFormatException(file, "tensor '" + e.name() + "' larger than 2 GB");
+            }
+            if (heap != Long.MAX_VALUE && 2 * e.byteSize() > heap / 2) {
+                throw new SafetensorsFormatException(file, "tensor '" + e.name() + "' " + e.dtype()
+                        + java.util.Arrays.toString(e.shape()) + " needs " + e.byteSize() + " bytes, too large for "
+                        + "the JVM heap of " + heap + " bytes (raise -Xmx if the tensor is meant to be there)");
+            }
         }
     }
 
@@ -53,13 +95,20 @@ public final class SafetensorsReader {
      * @throws SafetensorsFormatException naming the file and the tensor
      */
     public static Content readWeights(Path file) throws IOException {
-        Content c = read(file);
-        for (Map.Entry<String, INDArray> e : c.tensors().entrySet()) {
-            if (e.getValue().dataType() != SafetensorsDtype.F32.nd4j()) {
-                throw new SafetensorsFormatException(file, "tensor '" + e.getKey() + "' has dtype "
-                        + SafetensorsDtype.of(e.getValue().dataType()) + ", expected F32 for weights");
+        return readWeights(file, HeaderCheck.ANY);
+    }
+
+    /** {@link #readWeights(Path)} after {@code check} has accepted the header. */
+    public static Content readWeights(Path file, HeaderCheck check) throws IOException {
+        Content c = read(file, (f, h) -> {
+            for (TensorEntry e : h.entries()) {   // F16 and BF16 arrive widened to F32
+                if (e.dtype().nd4j() != SafetensorsDtype.F32.nd4j()) {
+                    throw new SafetensorsFormatException(f, "tensor '" + e.name() + "' has dtype " + e.dtype()
+                            + ", expected F32 for weights");
+                }
             }
-        }
+            check.check(f, h);
+        });
         requireFinite(file, c);
         return c;
     }

@@ -2,6 +2,8 @@ package dev.hora.io;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,12 +32,7 @@ public final class TensorDigest {
 
     /** Lowercase hex SHA-256 of the tensors, then of the metadata entries in key order ({@code key \0 value \0}). */
     public static String of(Map<String, INDArray> tensors, Map<String, String> metadata) {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
-        }
+        MessageDigest md = sha256();
         for (Map.Entry<String, INDArray> e : new TreeMap<>(tensors).entrySet()) {
             INDArray a = e.getValue();
             SafetensorsDtype d = SafetensorsDtype.of(a.dataType());
@@ -60,5 +57,52 @@ public final class TensorDigest {
             md.update((e.getKey() + "\0" + e.getValue() + "\0").getBytes(StandardCharsets.UTF_8));
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * {@link #of(Map, Map)} of the tensors a file holds, computed from its bytes in chunks, without
+     * allocating them: a digest is verified before a large tensor is read. F16 and BF16 values are
+     * hashed widened to F32, as {@link SafetensorsReader} returns them.
+     */
+    static String ofFile(FileChannel ch, SafetensorsHeader h, Map<String, String> metadata) throws IOException {
+        MessageDigest md = sha256();
+        Map<String, TensorEntry> byName = new TreeMap<>();
+        h.entries().forEach(e -> byName.put(e.name(), e));
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        for (TensorEntry e : byName.values()) {
+            boolean half = e.dtype() == SafetensorsDtype.F16 || e.dtype() == SafetensorsDtype.BF16;
+            SafetensorsDtype as = half ? SafetensorsDtype.F32 : e.dtype();
+            md.update((e.name() + "\0" + as + "\0" + java.util.Arrays.toString(e.shape()) + "\0")
+                    .getBytes(StandardCharsets.UTF_8));
+            for (long at = e.begin(); at < e.end(); ) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), e.end() - at));
+                SafetensorsHeader.readFully(ch, chunk, h.dataStart() + at);
+                at += chunk.limit();
+                chunk.flip();
+                if (!half) {
+                    md.update(chunk);
+                    continue;
+                }
+                ByteBuffer wide = ByteBuffer.allocate(chunk.remaining() * 2).order(ByteOrder.LITTLE_ENDIAN);
+                while (chunk.hasRemaining()) {
+                    short v = chunk.getShort();
+                    wide.putFloat(e.dtype() == SafetensorsDtype.BF16 ? Float.intBitsToFloat((v & 0xffff) << 16)
+                            : SafetensorsReader.halfToFloat(v));
+                }
+                md.update(wide.flip());
+            }
+        }
+        for (Map.Entry<String, String> e : new TreeMap<>(metadata).entrySet()) {
+            md.update((e.getKey() + "\0" + e.getValue() + "\0").getBytes(StandardCharsets.UTF_8));
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
+        }
     }
 }

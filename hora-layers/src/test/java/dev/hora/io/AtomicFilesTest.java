@@ -124,4 +124,20 @@ class AtomicFilesTest {
                 java.nio.file.Files.getPosixFilePermissions(dir.resolve("d")));
         assertEquals(2, java.nio.file.Files.readAllBytes(dir.resolve("b.bin"))[0]);
     }
+
+    /** Only the temporaries of the named files go: a user's .notes.tmp (or .settings.json.tmp) stays. */
+    @Test
+    void staleTemporariesOfOtherNamesStay() throws IOException {
+        Path own = Files.writeString(dir.resolve(".model.safetensors.3k9x0a1b2c.tmp"), "partial");
+        Path ownDir = Files.createDirectory(dir.resolve(".adapter.zz1.tmp"));
+        List<Path> theirs = List.of(Files.writeString(dir.resolve(".notes.tmp"), "mine"),
+                Files.writeString(dir.resolve(".settings.json.tmp"), "mine"),
+                Files.writeString(dir.resolve(".model.safetensors.BACKUP.tmp"), "mine"),
+                Files.writeString(dir.resolve(".other.abc.tmp"), "mine"));
+        assertEquals(2, AtomicFiles.removeStaleTemporaries(dir, List.of("model.safetensors", "adapter")));
+        assertFalse(Files.exists(own) || Files.exists(ownDir));
+        for (Path p : theirs) {
+            assertEquals("mine", Files.readString(p), p.toString());
+        }
+    }
 }

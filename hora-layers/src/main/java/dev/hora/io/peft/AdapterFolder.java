@@ -5,13 +5,19 @@ import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.AdapterKind;
 import dev.hora.config.Target;
+import dev.hora.io.HeaderCheck;
+import dev.hora.io.SafetensorsDtype;
+import dev.hora.io.SafetensorsFormatException;
 import dev.hora.io.SafetensorsReader;
+import dev.hora.io.TensorEntry;
+import dev.hora.io.UnexpectedTensorException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,13 +110,37 @@ public final class AdapterFolder {
         return a;
     }
 
-    static SafetensorsReader.Content readTensors(Path file) throws IOException {
+    /**
+     * Reads the tensors of an adapter or head file once {@code check} has accepted its header (names
+     * and shapes, before any data is read); F16, BF16 and F64 values arrive as F32 arrays.
+     */
+    static SafetensorsReader.Content readTensors(Path file, HeaderCheck check) throws IOException {
+        SafetensorsReader.Content c;
         try {
-            return SafetensorsReader.readWeights(file);
+            c = SafetensorsReader.read(file, (f, h) -> {
+                for (TensorEntry e : h.entries()) {
+                    if (!FLOAT_TYPES.contains(e.dtype())) {
+                        throw new SafetensorsFormatException(f, "tensor '" + e.name() + "' has dtype " + e.dtype()
+                                + ", expected F32 (or F16, BF16, F64) for weights");
+                    }
+                }
+                check.check(f, h);
+            });
         } catch (NoSuchFileException e) {
             throw new AdapterFolderException(file, "file not found", e);
+        } catch (UnexpectedTensorException e) {
+            throw new AdapterFolderException(file, e.problem(), e);
         }
+        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        c.tensors().forEach((n, a) -> out.put(n, a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT)));
+        SafetensorsReader.Content floats = new SafetensorsReader.Content(out, c.metadata());
+        SafetensorsReader.requireFinite(file, floats);   // an F64 value beyond the F32 range arrives infinite
+        return floats;
     }
+
+    /** The dtypes adapter tensors may be stored as. */
+    private static final java.util.Set<SafetensorsDtype> FLOAT_TYPES = java.util.EnumSet.of(SafetensorsDtype.F32,
+            SafetensorsDtype.F16, SafetensorsDtype.BF16, SafetensorsDtype.F64);
 
     private static Map<Target, ProjectionShape> checkLayers(AdapterConfig cfg, Map<Integer, Map<String, INDArray>> layers,
                                                             int numLayers) {

@@ -72,11 +72,30 @@ public final class ClassifierFile {
         String pooling = json.get(Json.require(cf, json, "pooling", "string")).asText();
         List<String> labels = new ArrayList<>();
         for (JsonNode n : json.get(Json.require(cf, json, "labels", "array"))) {
+            if (!n.isTextual()) {
+                throw new AdapterFolderException(cf, "labels holds " + n + ": expected class names as strings");
+            }
             labels.add(n.asText());
         }
-        int maxLength = json.path("max_length").asInt(0);
+        int maxLength = Json.optional(cf, json, "max_length", "integer") ? json.get("max_length").asInt() : 0;
+        long hidden = Json.optional(cf, json, "hidden_size", "integer") ? json.get("hidden_size").asLong() : -1;
+        if (Json.optional(cf, json, "num_labels", "integer") && json.get("num_labels").asInt() != labels.size()) {
+            throw new AdapterFolderException(cf, "num_labels " + json.get("num_labels") + " disagrees with the "
+                    + labels.size() + " labels");
+        }
         Path mf = dir.resolve(MODEL_FILE);
-        Map<String, INDArray> t = AdapterFolder.readTensors(mf).tensors();
+        int c = labels.size();
+        Map<String, INDArray> t = AdapterFolder.readTensors(mf, (f, h) -> {   // the shapes, before reading
+            Map<String, String> got = new LinkedHashMap<>();
+            h.entries().forEach(e -> got.put(e.name(), Arrays.toString(e.shape())));
+            long[] w = h.entries().stream().filter(e -> e.name().equals("weight")).findFirst().map(e -> e.shape())
+                    .orElse(null);
+            if (got.size() != 2 || w == null || !got.containsKey("bias") || w.length != 2 || w[0] != c
+                    || hidden >= 0 && w[1] != hidden || !got.get("bias").equals("[" + c + "]")) {
+                throw new AdapterFolderException(f, "expected exactly 'weight' [C, d] and 'bias' [C] with C = " + c
+                        + " labels" + (hidden >= 0 ? " and d = hidden_size " + hidden : "") + ", got " + got);
+            }
+        }).tensors();
         INDArray w = t.get("weight");
         INDArray b = t.get("bias");
         if (w == null || b == null || t.size() != 2 || w.rank() != 2 || b.rank() != 1 || b.length() != w.size(0)

@@ -3,19 +3,25 @@ package dev.hora.io.peft;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hora.adapter.Adapters;
 import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.Target;
+import dev.hora.io.HeaderCheck;
 import dev.hora.io.SafetensorsReader;
+import dev.hora.io.TensorEntry;
 import dev.hora.io.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -55,6 +61,49 @@ final class HoraFormat {
         Json.write(dir.resolve(AdapterFolder.CONFIG_FILE), o);
     }
 
+    /**
+     * What the header must show before any tensor is read: {@code hora.layer.{i}.{param}} of the
+     * layers to transform only, each parameter with the shape the config and projections give it.
+     */
+    private static HeaderCheck header(AdapterConfig cfg, Map<Target, ProjectionShape> proj, List<Integer> want) {
+        Map<String, long[]> shapes;
+        try {
+            shapes = Adapters.create(cfg, proj).paramShapes();
+        } catch (RuntimeException e) {
+            shapes = null;   // projections that do not fit the config: reported after reading, by LayerParams
+        }
+        Map<String, long[]> expected = shapes;
+        return (mf, h) -> {
+            Map<Integer, Map<String, long[]>> found = new TreeMap<>();
+            for (TensorEntry e : h.entries()) {
+                Matcher m = KEY.matcher(e.name());
+                int layer = m.matches() ? Json.index(mf, "layer index of tensor " + e.name(), m.group(1)) : -1;
+                if (!m.matches() || !want.contains(layer)) {
+                    throw new AdapterFolderException(mf, "unexpected tensor '" + e.name() + "' (layers_to_transform "
+                            + want + ")");
+                }
+                found.computeIfAbsent(layer, i -> new HashMap<>()).put(m.group(2), e.shape());
+            }
+            for (int i : expected == null ? List.<Integer>of() : want) {   // in parameter order, as LayerParams checks
+                Map<String, long[]> got = found.getOrDefault(i, Map.of());
+                for (Map.Entry<String, long[]> p : expected.entrySet()) {
+                    long[] s = got.get(p.getKey());
+                    if (s == null || !Arrays.equals(s, p.getValue())) {
+                        throw new AdapterFolderException(mf, "layer " + i + ": " + (s == null ? "missing tensor '"
+                                + LAYER + i + "." + p.getKey() + "'" : "tensor '" + LAYER + i + "." + p.getKey()
+                                + "' has shape " + Arrays.toString(s) + ", expected " + Arrays.toString(p.getValue())));
+                    }
+                }
+                for (String p : got.keySet()) {
+                    if (!expected.containsKey(p)) {
+                        throw new AdapterFolderException(mf, "layer " + i + ": unexpected tensor '" + LAYER + i + "." + p
+                                + "' (a " + cfg.getKind() + " layer has " + expected.keySet() + ")");
+                    }
+                }
+            }
+        };
+    }
+
     static SavedAdapter read(Path dir, ObjectNode json) throws IOException {
         Path cf = dir.resolve(AdapterFolder.CONFIG_FILE);
         Path mf = dir.resolve(AdapterFolder.MODEL_FILE);
@@ -82,7 +131,7 @@ final class HoraFormat {
                 throw new AdapterFolderException(cf, "projections." + e.getKey() + ": " + ex.getMessage(), ex);
             }
         }
-        SafetensorsReader.Content c = AdapterFolder.readTensors(mf);
+        SafetensorsReader.Content c = AdapterFolder.readTensors(mf, header(cfg, proj, want));
         Map<Integer, Map<String, INDArray>> layers = new TreeMap<>();
         for (Map.Entry<String, INDArray> e : c.tensors().entrySet()) {
             Matcher m = KEY.matcher(e.getKey());

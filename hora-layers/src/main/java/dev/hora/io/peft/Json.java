@@ -67,10 +67,12 @@ final class Json {
             }
         }
         try {
-            return MAPPER.treeToValue(tree, AdapterConfig.class).validate();
+            return HoraJson.STRICT.treeToValue(tree, AdapterConfig.class).validate();
         } catch (JsonProcessingException | IllegalArgumentException e) {
             String msg = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-            throw new AdapterFolderException(file, "invalid adapter config: " + msg, e);
+            String field = e instanceof com.fasterxml.jackson.databind.JsonMappingException m ? HoraJson.path(m) : "";
+            throw new AdapterFolderException(file, "invalid adapter config: " + (field.isEmpty() ? "" : "key '" + field
+                    + "': ") + msg, e);
         }
     }
 
@@ -97,6 +99,19 @@ final class Json {
             out.add(n.asInt());
         }
         return out;
+    }
+
+    /**
+     * True when {@code key} is present and not null; then it must be of {@code type} (as {@link #require}),
+     * so a quoted number or a misspelt boolean is an error naming the file and key, not a default.
+     */
+    static boolean optional(Path file, JsonNode root, String key, String type) throws AdapterFolderException {
+        JsonNode v = root.get(key);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        require(file, root, key, type);
+        return true;
     }
 
     static String require(Path file, JsonNode root, String key, String type) throws AdapterFolderException {

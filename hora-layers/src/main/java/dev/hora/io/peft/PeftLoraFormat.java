@@ -1,6 +1,7 @@
 package dev.hora.io.peft;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
@@ -29,7 +30,7 @@ final class PeftLoraFormat {
     static final String ROOT = "base_model.model.";
     static final String META_CONFIG = "hora.config";
     static final String META_LAYERS = "hora.num_layers";
-    private static final Pattern KEY = Pattern.compile("base_model\\.model\\.((?:bert\\.)?)encoder\\.layer\\.(\\d+)\\."
+    static final Pattern KEY = Pattern.compile("base_model\\.model\\.((?:bert\\.)?)encoder\\.layer\\.(\\d+)\\."
             + "(.+)\\.lora_([AB])\\.weight");
 
     private PeftLoraFormat() {
@@ -95,7 +96,8 @@ final class PeftLoraFormat {
         PeftOptions.refuseUnsupported(cf, json);
         int r0 = json.get(Json.require(cf, json, "r", "integer")).asInt();
         double alpha0 = json.get(Json.require(cf, json, "lora_alpha", "number")).asDouble();
-        SafetensorsReader.Content c = AdapterFolder.readTensors(mf);
+        JsonNode rp = json.path("rank_pattern");
+        SafetensorsReader.Content c = AdapterFolder.readTensors(mf, PeftLoraHeader.check(rp.isObject() && !rp.isEmpty() ? -1 : r0));
 
         Map<Integer, Map<String, INDArray>> found = new TreeMap<>();   // layer -> qA [d_in, r], qB [r, d_out], ...
         String prefix = null;
@@ -156,8 +158,8 @@ final class PeftLoraFormat {
         cfg.setKind(AdapterKind.LORA);
         cfg.setRank((int) r);
         cfg.setAlpha(alpha);
-        cfg.setRsLora(json.path("use_rslora").asBoolean(false));
-        cfg.setDropout(json.path("lora_dropout").asDouble(0));
+        cfg.setRsLora(Json.optional(cf, json, "use_rslora", "boolean") && json.get("use_rslora").asBoolean());
+        cfg.setDropout(Json.optional(cf, json, "lora_dropout", "number") ? json.get("lora_dropout").asDouble() : 0);
         cfg.setTargets(targets);
         cfg = Json.config(cf, Json.configTree(cfg));
         Map<Target, ProjectionShape> proj = checkShapes(mf, cfg, prefix, found);
@@ -262,7 +264,7 @@ final class PeftLoraFormat {
     }
 
     /** The target of a module path inside a layer, or null. */
-    private static Target target(String path) {
+    static Target target(String path) {
         for (Target t : Target.values()) {
             if (t.hfPath().equals(path)) {
                 return t;
