@@ -100,13 +100,14 @@ public final class HoraServer implements AutoCloseable {
             Json.error(ctx, e.status(), e.getMessage());
         });
         app.exception(HttpResponseException.class, (e, ctx) -> Json.error(ctx, e.getStatus(),
-                e.getStatus() == 413 ? "the body is larger than --max-body-bytes " + opt.maxBodyBytes() : e.getMessage()));
+                e.getStatus() == 413 ? "the body is larger than --max-body-bytes " + opt.maxBodyBytes()
+                        : e.getStatus() == 404 ? "no endpoint " + ctx.method() + " " + ctx.path() : e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
             LOG.warn("{} {} failed", ctx.method(), ctx.path(), e);
             Json.error(ctx, 500, "internal error (see the server log)");
         });
         app.error(404, ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty() || !ctx.contentType().startsWith("application/json")) {
+            if (ctx.attribute(Json.SENT) == null) {
                 Json.error(ctx, 404, "no endpoint " + ctx.method() + " " + ctx.path());
             }
         });

@@ -18,11 +18,15 @@ final class Json {
     /** Trailing content after the JSON value is an error. */
     static final ObjectReader READER = HoraJson.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /** Context attribute set once a JSON body was written (error mappers leave it alone). */
+    static final String SENT = "hora.json";
+
     private Json() {
     }
 
     static void send(Context ctx, int status, Object body) {
         try {
+            ctx.attribute(SENT, Boolean.TRUE);
             ctx.status(status).contentType("application/json").result(WRITER.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the response", e);
