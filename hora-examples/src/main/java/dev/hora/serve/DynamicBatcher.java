@@ -41,6 +41,7 @@ final class DynamicBatcher implements AutoCloseable {
     private final DistributionSummary batchRows;
     private final DistributionSummary batchTokens;
     private boolean stopped;
+    private volatile boolean hurry;
 
     DynamicBatcher(PeftModel model, int maxBatchTokens, int maxWaitMs, long padId, IntSupplier arriving,
                    MeterRegistry metrics) {
@@ -71,6 +72,12 @@ final class DynamicBatcher implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** From now on passes start without waiting for more requests (shutting down). */
+    void hurry() {
+        hurry = true;
+        nudge();
     }
 
     /** Wakes the worker when a request it may wait for stopped arriving. */
@@ -121,7 +128,7 @@ final class DynamicBatcher implements AutoCloseable {
                 List<Work> picked = new ArrayList<>();
                 boolean full = pick(picked);
                 long now = System.nanoTime();
-                if (full || stopped || now >= deadline || arriving.getAsInt() == 0) {
+                if (full || stopped || hurry || now >= deadline || arriving.getAsInt() == 0) {
                     queue.removeAll(picked);
                     return picked;
                 }

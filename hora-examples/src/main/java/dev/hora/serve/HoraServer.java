@@ -147,6 +147,7 @@ public final class HoraServer implements AutoCloseable {
         }
         draining = true;
         inference.drain();
+        batcher.hurry();
         Server s = jetty;
         if (s != null) {
             for (Connector c : s.getConnectors()) {
@@ -159,11 +160,12 @@ public final class HoraServer implements AutoCloseable {
                 }
             }
         }
-        batcher.close();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (inference.inFlight() > 0 && System.nanoTime() < deadline) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (inference.inFlight() > 0 && System.nanoTime() < deadline) {   // admitted ones: queued and answered
+            batcher.nudge();
             sleep(5);
         }
+        batcher.close();
         sleep(100);   // the last responses leave their buffers
         app.stop();
         tokenizers.close();
