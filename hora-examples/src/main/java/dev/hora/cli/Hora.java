@@ -13,13 +13,13 @@ import picocli.CommandLine.Spec;
  * The {@code hora} command line: parameter-efficient fine-tuning of transformer encoders on the JVM.
  *
  * <pre>
- * hora finetune | compare | evaluate | predict | merge | bench  [options]      (hora COMMAND --help)
+ * hora finetune | compare | evaluate | predict | merge | serve | bench  [options]      (hora COMMAND --help)
  * exit codes: 0 ok, 1 error (bad file, bad model, fetch failure), 2 invalid options
  * </pre>
  */
 @Command(name = "hora", mixinStandardHelpOptions = true, versionProvider = Hora.Version.class,
         description = "HoRA / MH-LoRA / LoRA fine-tuning for Deeplearning4j.",
-        subcommands = {FinetuneCommand.class, CompareCommand.class, EvaluateCommand.class, PredictCommand.class, MergeCommand.class,
+        subcommands = {FinetuneCommand.class, CompareCommand.class, EvaluateCommand.class, PredictCommand.class, MergeCommand.class, ServeCommand.class,
                 BenchCommand.class, HelpCommand.class})
 public class Hora implements Runnable {
     @Spec

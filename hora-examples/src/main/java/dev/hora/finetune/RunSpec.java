@@ -33,6 +33,21 @@ public final class RunSpec {
         return s.pooling() == null ? Pooling.MEAN : Pooling.valueOf(s.pooling().toUpperCase(java.util.Locale.ROOT));
     }
 
+    /**
+     * The run's adapter (or linear probe) as adapter {@code name} of {@code backbone}, freshly
+     * initialised as {@link #model} initialises it: set its trained tensors afterwards.
+     */
+    public static dev.hora.peft.AdapterSet adapterSet(String name, FinetuneSettings s, dev.hora.backbone.Backbone backbone,
+                                                     int numClasses) {
+        AdapterConfig cfg = adapterConfig(s);
+        ModuleSelector sel = null;
+        if (cfg != null) {
+            sel = ModuleSelector.modules(cfg.getTargets());
+            sel = s.layers() == null ? sel : sel.layers(s.layers());
+        }
+        return dev.hora.peft.AdapterSet.create(name, backbone, cfg, sel, pooling(s), numClasses, s.seed());
+    }
+
     /** The PeftModel of a run: adapters on the chosen targets and layers, a head for {@code numClasses}. */
     public static PeftModel model(FinetuneSettings s, ImportedBert bert, int numClasses) {
         AdapterConfig cfg = adapterConfig(s);

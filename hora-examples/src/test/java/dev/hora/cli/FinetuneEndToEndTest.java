@@ -221,6 +221,41 @@ class FinetuneEndToEndTest {
         }
     }
 
+    @Test
+    void mergeToOnnxRunsOnOnnxRuntimeWithTheAdaptedOutput() throws Exception {
+        Path onnx = dir.resolve("merged.onnx");
+        CliRunner merge = CliRunner.run("merge", "--run", run.toString(), "--format", "onnx", "--output", onnx.toString());
+        assertEquals(0, merge.code(), merge.err());
+        dev.hora.finetune.RunFolder.Loaded loaded = dev.hora.finetune.RunFolder.load(run);
+        dev.hora.text.Batch b;
+        try (dev.hora.text.TokenBatcher tok = loaded.source().batcher(16)) {
+            b = tok.encode(List.of("what a great film", "awful, it broke", "fine"));
+        }
+        float[][] want = loaded.model().pooled(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray())
+                .toFloatMatrix();
+        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (ai.onnxruntime.OrtSession s = env.createSession(onnx.toString(), new ai.onnxruntime.OrtSession.SessionOptions());
+             ai.onnxruntime.OnnxTensor ids = ai.onnxruntime.OnnxTensor.createTensor(env, b.inputIds());
+             ai.onnxruntime.OnnxTensor mask = ai.onnxruntime.OnnxTensor.createTensor(env, b.attentionMask());
+             ai.onnxruntime.OnnxTensor types = ai.onnxruntime.OnnxTensor.createTensor(env, b.tokenTypeIds());
+             ai.onnxruntime.OrtSession.Result r = s.run(Map.of("input_ids", ids, "attention_mask", mask,
+                     "token_type_ids", types))) {
+            float[][][] h = (float[][][]) r.get(0).getValue();
+            for (int i = 0; i < want.length; i++) {
+                long n = java.util.Arrays.stream(b.attentionMask()[i]).sum();
+                for (int j = 0; j < want[i].length; j++) {
+                    double sum = 0;
+                    for (int t = 0; t < n; t++) {
+                        sum += h[i][t][j];
+                    }
+                    assertEquals(want[i][j], sum / n, 1e-5, "pooled[" + i + "][" + j + "] on ONNX Runtime");
+                }
+            }
+        }
+        CliRunner probe = CliRunner.run("merge", "--run", run.toString(), "--format", "tflite", "--output", onnx.toString());
+        assertEquals(2, probe.code(), probe.err());
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] c = new String[a.length + b.length];
         System.arraycopy(a, 0, c, 0, a.length);

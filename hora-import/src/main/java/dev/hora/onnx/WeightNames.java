@@ -28,14 +28,7 @@ final class WeightNames {
     }
 
     static Map<String, INDArray> name(OnnxGraph g, Map<String, Dequantizer.Logical> floats) {
-        Map<String, Dequantizer.Logical> named = new LinkedHashMap<>();
-        for (Dequantizer.Logical t : floats.values()) {
-            // a tensor that cannot be named keeps its file name and is reported later as unexpected
-            String name = READABLE.matcher(t.name()).matches() ? t.name() : fromConsumers(g, t).orElse(t.name());
-            if (named.put(name, t) != null) {
-                throw new OnnxImportException(g.source(), "two tensors map to the name " + name);
-            }
-        }
+        Map<String, Dequantizer.Logical> named = readable(g, floats);
         String prefix = prefix(named.keySet());
         Map<String, INDArray> out = new LinkedHashMap<>();
         Map<String, String> consumed = new LinkedHashMap<>();
@@ -46,6 +39,27 @@ final class WeightNames {
         }
         GraphStructure.check(g, consumed, prefix);
         return out;
+    }
+
+    /** HF name (as {@link #name} gives it) to the name of the initializer the graph's nodes consume. */
+    static Map<String, String> initializerNames(OnnxGraph g, Map<String, Dequantizer.Logical> floats) {
+        Map<String, Dequantizer.Logical> named = readable(g, floats);
+        String prefix = prefix(named.keySet());
+        Map<String, String> out = new LinkedHashMap<>();
+        named.forEach((k, t) -> out.put(k.startsWith(prefix) ? k.substring(prefix.length()) : k, t.consumedAs()));
+        return out;
+    }
+
+    private static Map<String, Dequantizer.Logical> readable(OnnxGraph g, Map<String, Dequantizer.Logical> floats) {
+        Map<String, Dequantizer.Logical> named = new LinkedHashMap<>();
+        for (Dequantizer.Logical t : floats.values()) {
+            // a tensor that cannot be named keeps its file name and is reported later as unexpected
+            String name = READABLE.matcher(t.name()).matches() ? t.name() : fromConsumers(g, t).orElse(t.name());
+            if (named.put(name, t) != null) {
+                throw new OnnxImportException(g.source(), "two tensors map to the name " + name);
+            }
+        }
+        return named;
     }
 
     private static Optional<String> fromConsumers(OnnxGraph g, Dequantizer.Logical t) {
