@@ -2,6 +2,8 @@ package dev.hora.serve;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.hora.finetune.FinetuneSettings;
+import dev.hora.data.Sha256;
+import dev.hora.finetune.BaseModelCheck;
 import dev.hora.finetune.ModelSource;
 import dev.hora.finetune.RunFolder;
 import dev.hora.finetune.RunManifest;
@@ -22,20 +24,36 @@ import java.util.Locale;
  * Reads an adapter onto the served model after verifying it:
  * <pre>
  *   run directory of hora finetune   manifest.json (every file's SHA-256), settings.json (same --model
- *                                    as the server), labels.json, model.safetensors (every trained tensor)
+ *                                    as the server), the base model's and tokenizer's SHA-256 recorded by
+ *                                    the run = the served ones, labels.json, model.safetensors
  *   adapter folder                   PEFT LoRA or MH-LoRA / HoRA (AdapterFolder's own checks), with
  *                                    classifier.safetensors as its head when present
  * </pre>
  */
 final class AdapterLoader {
     private final PeftModel model;
+    private final ModelSource source;
     private final String modelSpec;
     private final int defaultMaxLength;
+    private volatile String[] servedSha;
 
-    AdapterLoader(PeftModel model, String modelSpec, int defaultMaxLength) {
+    AdapterLoader(PeftModel model, ModelSource source, int defaultMaxLength) {
         this.model = model;
-        this.modelSpec = modelSpec;
+        this.source = source;
+        this.modelSpec = source.spec();
         this.defaultMaxLength = defaultMaxLength;
+    }
+
+    /** SHA-256 of the served model's ONNX bytes and tokenizer.json, hashed once. */
+    private String[] servedSha() throws IOException {
+        String[] s = servedSha;
+        if (s == null) {
+            try (var m = source.openModel(); var t = source.openTokenizer()) {
+                s = new String[]{Sha256.of(m), Sha256.of(t)};
+            }
+            servedSha = s;
+        }
+        return s;
     }
 
     /**
@@ -76,6 +94,12 @@ final class AdapterLoader {
         if (!ModelSource.recorded(modelSpec).equals(s.model())) {
             throw new IOException("the run was trained on --model " + s.model() + ", this server serves "
                     + ModelSource.recorded(modelSpec));
+        }
+        BaseModelCheck base = RunManifest.base(dir);
+        String[] served = servedSha();
+        if (!base.model().equals(served[0]) || !base.tokenizer().equals(served[1])) {
+            throw new IOException("the run was trained on a base model of SHA-256 " + base.model() + " (tokenizer "
+                    + base.tokenizer() + "), this server's is " + served[0] + " (tokenizer " + served[1] + ")");
         }
         AdapterSet set = RunSpec.adapterSet(modelName, s, model.backbone(), labels.size());
         try {

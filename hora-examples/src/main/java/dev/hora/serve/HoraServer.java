@@ -48,7 +48,7 @@ public final class HoraServer implements AutoCloseable {
 
     private HoraServer(PeftModel model, ModelSource source, ServeOptions opt) throws IOException {
         this.tokenizers = new Tokenizers(source);
-        this.registry = new AdapterRegistry(model, new AdapterLoader(model, source.spec(), opt.maxLength()),
+        this.registry = new AdapterRegistry(model, new AdapterLoader(model, source, opt.maxLength()),
                 opt.adapterDir(), opt.maxAdapters());
         this.inference = new InferenceRoutes(registry, tokenizers, opt, source.spec());
         this.batcher = new DynamicBatcher(model, opt.maxBatchTokens(), opt.maxWaitMs(), tokenizers.padId(),

@@ -37,6 +37,12 @@ class ServeBadRequestTest {
         Files.createDirectories(dir.resolve("broken"));
         Files.writeString(dir.resolve("broken/adapter_config.json"), "{\"peft_type\": \"LORA\"");
         copyTree(fx.adapterDir.resolve("lora0"), dir.resolve("good"));
+        copyTree(fx.runs.get("lora"), dir.resolve("other-base"));      // a run recording another base model's hash
+        java.util.Map<String, String> base = new java.util.LinkedHashMap<>(
+                dev.hora.finetune.RunManifest.base(dir.resolve("other-base")).toMap());
+        base.put(base.keySet().iterator().next(), "0".repeat(64));
+        java.nio.file.Files.delete(dir.resolve("other-base").resolve(dev.hora.finetune.RunManifest.FILE));
+        dev.hora.finetune.RunManifest.write(dir.resolve("other-base"), base);
         ServeOptions o = ServeOptions.defaults().withAdapterDir(dir);
         o = new ServeOptions(o.host(), o.port(), o.maxBatchTokens(), o.maxWaitMs(), o.maxConcurrent(), o.maxAdapters(),
                 4096, 4, 200, o.maxLength(), o.adapterDir(), null);
@@ -86,6 +92,7 @@ class ServeBadRequestTest {
         expect(404, "no adapter named 'missing'", http.post("/predict", Map.of("inputs", List.of("a"), "adapter", "missing")));
         expect(422, "is not allowed", http.post("/embed", Map.of("inputs", List.of("a"), "adapter", "../etc")));
         expect(422, "cannot be served", http.post("/embed", Map.of("inputs", List.of("a"), "adapter", "broken")));
+        expect(422, "SHA-256 " + "0".repeat(64), http.post("/embed", Map.of("inputs", List.of("a"), "adapter", "other-base")));
         expect(404, "no adapter named 'missing'", http.delete("/adapters/missing"));
         Http.Reply good = http.post("/embed", Map.of("inputs", List.of("a"), "adapter", "good"));
         assertEquals(200, good.status(), "a folder under --adapter-dir loads by name");

@@ -92,6 +92,9 @@ final class ServeFixtures {
         ObjectNode s = (ObjectNode) MetricsJson.MAPPER.readTree(real.resolve(FinetuneSettings.FILE).toFile());
         if (kind.equals("none")) {
             s.putNull("adapter");
+            s.put("rank", 0);   // a probe's settings, as hora finetune --adapter none writes them
+            s.put("alpha", 0.0);
+            s.putArray("targets");
         } else {
             s.put("adapter", kind);
         }
@@ -110,7 +113,7 @@ final class ServeFixtures {
             m.saveAdapter(PeftModel.DEFAULT, run.resolve(RunFolder.ADAPTER_DIR), ModelSource.BUILTIN_HUB_ID,
                     List.of("negative", "positive"), fs.maxLength());
         }
-        RunManifest.write(run);
+        RunManifest.write(run, RunManifest.base(real).toMap());   // the same base model as the real run
         return run;
     }
 

@@ -127,7 +127,7 @@ class ServeParityTest {
                 new com.fasterxml.jackson.core.type.TypeReference<List<String>>() { });
         PeftModel m = RunSpec.model(s, fx.bert, labels.size());
         m.setTrainable(dev.hora.io.SafetensorsReader.readWeights(run.resolve(RunFolder.MODEL)).tensors());
-        return new TrainedModel(m::predictProba, labels, s);
+        return new TrainedModel(m::predictProba, labels, s, dev.hora.finetune.RunManifest.base(run));
     }
 
     static PeftModel peftOf(Path run) throws IOException {
