@@ -11,6 +11,7 @@ import dev.hora.onnx.bert.Pooling;
 import dev.hora.peft.kernel.KernelObjective;
 import dev.hora.train.Objective;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -22,7 +23,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * The kernel engines' {@link Runner}: one backbone pass for the whole batch, each row group with its
  * adapter's cached factors ({@link AdapterSet#inferenceFactors}), then per group its pooling and head:
  * <pre>
- *   h [B S, d] = backbone(ids, rows_k -> F_k)        pooled_k = M_k h[rows_k]        p_k = softmax(pooled_k W_k + b_k)
+ *   h [B S, d] = backbone(ids, rows_k -> F_k)        pooled = M h (one GEMM per pooling kind)     p_k = softmax(pooled[rows_k] W_k + b_k)
  * </pre>
  * Training goes through {@link KernelObjective}, the adapter's factors by its {@code FactorKernels}
  * or, with {@code factorGraph}, by the SameDiff {@link FactorGraph}. Thread-safe.
@@ -53,14 +54,15 @@ final class KernelRunner implements Runner {
                 return h.reshape(b, s, d).detach();
             }
             INDArray out = Nd4j.create(backbone.dataType(), b, width);
+            Map<Pooling, INDArray> pooledBy = new EnumMap<>(Pooling.class);   // one pooling GEMM per kind, all rows
             for (Group g : groups) {
-                boolean whole = g.from() == 0 && g.to() == b;
-                INDArray hRows = whole ? h : h.get(NDArrayIndex.interval((long) g.from() * s, (long) g.to() * s),
-                        NDArrayIndex.all()).dup('c');
-                INDArray mRows = whole ? mask : mask.get(NDArrayIndex.interval(g.from(), g.to()), NDArrayIndex.all());
                 Pooling pooling = g.adapter() == null ? basePooling : g.adapter().pooling();
-                INDArray pooled = dev.hora.kernels.Pooling.forward(poolingMatrix(pooling, mRows), hRows);
-                INDArray r = what == Output.POOLED ? pooled : SoftmaxCrossEntropy.probabilities(pooled,
+                INDArray pooled = pooledBy.computeIfAbsent(pooling,
+                        p -> dev.hora.kernels.Pooling.forward(poolingMatrix(p, mask), h));
+                boolean whole = g.from() == 0 && g.to() == b;
+                INDArray rows = whole ? pooled
+                        : pooled.get(NDArrayIndex.interval(g.from(), g.to()), NDArrayIndex.all()).dup('c');
+                INDArray r = what == Output.POOLED ? rows : SoftmaxCrossEntropy.probabilities(rows,
                         g.adapter().headParams().get(ClassifierHead.WEIGHT), g.adapter().headParams().get(ClassifierHead.BIAS));
                 if (whole) {
                     return r.detach();
