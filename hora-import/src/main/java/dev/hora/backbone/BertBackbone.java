@@ -334,14 +334,39 @@ public final class BertBackbone implements Backbone {
 
     /** A mixed batch: each segment's factorised update on its own rows of y. */
     private static void addRows(Pass p, Key key, INDArray x, INDArray y, long offset) {
-        for (AdapterRows.Segment seg : p.rows.segments()) {
+        List<AdapterRows.Segment> segs = p.rows.segments();
+        int k = 0;
+        int[] from = new int[segs.size()];
+        int[] to = new int[segs.size()];
+        INDArray[] a = new INDArray[segs.size()];
+        INDArray[] b = new INDArray[segs.size()];
+        for (AdapterRows.Segment seg : segs) {
             FactorSource.Values f = seg.factors().get(key);
             if (f != null) {
-                INDArray b = f.b().ordering() == 'c' && !f.b().isView() ? f.b() : f.b().dup('c');
-                LowRank.forwardAddRows(x, seg.from() * p.seq, Math.min(seg.to(), p.batch) * p.seq,
-                        LowRank.concatA(f.a()).dup('c'), b, y, offset);
+                from[k] = seg.from() * p.seq;
+                to[k] = Math.min(seg.to(), p.batch) * p.seq;
+                a[k] = dense(LowRank.concatA(f.a()));
+                b[k] = dense(f.b());
+                k++;
             }
         }
+        if (k > 0) {
+            LowRank.forwardAddSegments(x, java.util.Arrays.copyOf(from, k), java.util.Arrays.copyOf(to, k),
+                    java.util.Arrays.copyOf(a, k), java.util.Arrays.copyOf(b, k), y, offset);
+        }
+    }
+
+    /** x itself when it is laid out as a dense 'c' array (a view of one is fine: offsets are honoured), else a copy. */
+    private static INDArray dense(INDArray x) {
+        long[] st = x.stride();
+        long expect = 1;
+        for (int i = x.rank() - 1; i >= 0; i--) {
+            if (x.size(i) > 1 && st[i] != expect) {
+                return x.dup('c');
+            }
+            expect *= x.size(i);
+        }
+        return x.ordering() == 'c' ? x : x.dup('c');
     }
 
     /**

@@ -67,6 +67,38 @@ public final class LowRank {
         }
     }
 
+    /**
+     * {@link #forwardAddRows} for several row segments at once (a mixed batch's adapters at one site): one
+     * GEMM for every segment's {@code x a} (their A side by side), then each segment's groups on its rows:
+     * <pre>
+     *   xa = x [A_1 | ... | A_k]                         [n, sum_i G_i r_i]   (rows outside the segments unused)
+     *   y[from_i:to_i, o + g d_g ...] += xa[from_i:to_i, cols of (i, g)] b_i,g
+     * </pre>
+     * {@code aCat[i]} is {@link #concatA} of segment i's a ([in, G_i r_i]), {@code b[i]} [G_i, r_i, d_g] 'c'.
+     */
+    public static void forwardAddSegments(INDArray x, int[] from, int[] to, INDArray[] aCat, INDArray[] b, INDArray y,
+                                          long offset) {
+        int in = (int) x.size(1);
+        int n = (int) x.size(0);
+        int ldy = (int) y.size(1);
+        INDArray aAll = aCat.length == 1 ? aCat[0] : Nd4j.hstack(aCat);                // [in, W]
+        int w = (int) aAll.size(1);
+        INDArray xa = Nd4j.create(x.dataType(), n, w);
+        StridedGemm.gemm(false, false, n, w, in, 1, x, 0, in, aAll, 0, w, 0, xa, 0, w);
+        int col = 0;
+        for (int i = 0; i < aCat.length; i++) {
+            int g = (int) b[i].size(0);
+            int r = (int) b[i].size(1);
+            int dg = (int) b[i].size(2);
+            int rows = to[i] - from[i];
+            for (int j = 0; rows > 0 && j < g; j++) {
+                StridedGemm.gemm(false, false, rows, dg, r, 1, xa, (long) from[i] * w + col + (long) j * r, w,
+                        b[i], (long) j * r * dg, dg, 1, y, (long) from[i] * ldy + offset + (long) j * dg, ldy);
+            }
+            col += g * r;
+        }
+    }
+
     /** Factor gradients: [0] = da [G, in, r], [1] = db [G, r, d_g]; dx accumulated into {@code dx}. */
     public static INDArray[] backward(INDArray x, INDArray xa, INDArray a, INDArray b, INDArray dy, long offset,
                                       INDArray dx) {
