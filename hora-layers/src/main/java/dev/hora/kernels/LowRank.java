@@ -42,33 +42,8 @@ public final class LowRank {
     }
 
     /**
-     * {@link #forwardAdd} on rows {@code [from, to)} of x and y only (a mixed-adapter batch: each
-     * adapter's low-rank path runs on its own rows), inference only (nothing kept):
-     * <pre>
-     *   y[from:to, o + g d_g : o + (g+1) d_g] += (x[from:to] a_g) b_g          x [n, in] and y [n, ldy], 'c' order
-     * </pre>
-     * {@code aCat} is {@link #concatA} of a ([in, G r], 'c'), {@code b} [G, r, d_g] 'c'.
-     */
-    public static void forwardAddRows(INDArray x, int from, int to, INDArray aCat, INDArray b, INDArray y, long offset) {
-        int g = (int) b.size(0);
-        int r = (int) b.size(1);
-        int dg = (int) b.size(2);
-        int in = (int) x.size(1);
-        int n = to - from;
-        int ldy = (int) y.size(1);
-        if (n <= 0) {
-            return;
-        }
-        INDArray xa = Nd4j.create(x.dataType(), n, (long) g * r);
-        StridedGemm.gemm(false, false, n, g * r, in, 1, x, (long) from * in, in, aCat, 0, g * r, 0, xa, 0, g * r);
-        for (int i = 0; i < g; i++) {
-            StridedGemm.gemm(false, false, n, dg, r, 1, xa, (long) i * r, g * r, b, (long) i * r * dg, dg,
-                    1, y, (long) from * ldy + offset + (long) i * dg, ldy);
-        }
-    }
-
-    /**
-     * {@link #forwardAddRows} for several row segments at once (a mixed batch's adapters at one site): one
+     * {@link #forwardAdd} on row segments of x and y, each with its own factors (a mixed batch's adapters at
+     * one site), inference only (nothing kept): one
      * GEMM for every segment's {@code x a} (their A side by side), then each segment's groups on its rows:
      * <pre>
      *   xa = x [A_1 | ... | A_k]                         [n, sum_i G_i r_i]   (rows outside the segments unused)
