@@ -78,6 +78,11 @@ public final class ServeLoadBench {
                 http.post("/predict", Map.of("inputs", List.of("warm"), "adapter", "a" + i));
             }
             run("warm-up", http, 8, 1, 3, tokensPerText);
+            int soak = Integer.getInteger("soak.seconds", 0);
+            if (soak > 0) {
+                soak(http, soak, tokensPerText);
+                System.exit(0);
+            }
             for (int c : conc) {
                 run("server, 1 adapter", http, c, 1, seconds, tokensPerText);
                 run("server, " + mixed + " adapters", http, c, mixed, seconds, tokensPerText);
@@ -94,6 +99,24 @@ public final class ServeLoadBench {
         }
         ort(src, dir, bert, conc, seconds, tokensPerText, ortSessions);
         System.exit(0);
+    }
+
+    /**
+     * {@code -Dsoak.seconds=N}: 32 clients over 100 adapters (uniform) for N seconds in 30-s slices, printing each
+     * slice's throughput, errors and the process RSS; at the end the RSS drift after the first slice.
+     */
+    static void soak(Http http, int seconds, long tokensPerText) throws Exception {
+        List<Long> rss = new ArrayList<>();
+        for (int t = 0; t < seconds; t += 30) {
+            run(String.format(Locale.ROOT, "soak %4d-%4d s", t, t + 30), http, 32, 100, 30, tokensPerText);
+            rss.add(rss());
+            System.out.printf(Locale.ROOT, "  RSS %.1f MB%n", rss.get(rss.size() - 1) / 1e6);
+        }
+        List<Long> after = rss.subList(Math.min(1, rss.size() - 1), rss.size());
+        long min = after.stream().mapToLong(Long::longValue).min().orElse(0);
+        long max = after.stream().mapToLong(Long::longValue).max().orElse(0);
+        System.out.printf(Locale.ROOT, "soak: RSS after the first slice %.1f-%.1f MB, spread %.1f %% of the lowest%n",
+                min / 1e6, max / 1e6, 100.0 * (max - min) / Math.max(1, min));
     }
 
     static PeftModel serveModel(ImportedBert bert) {
