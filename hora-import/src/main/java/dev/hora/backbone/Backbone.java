@@ -48,9 +48,6 @@ public interface Backbone {
                 + family() + " backbone of " + numLayers() + " layers");
     }
 
-    /** The frozen weight of a site, [dIn, dOut] (read-only: never write to it). */
-    INDArray weight(Site site);
-
     /**
      * One forward pass.
      *

@@ -121,11 +121,6 @@ public final class BertBackbone implements Backbone {
         return Collections.unmodifiableList(sites);
     }
 
-    @Override
-    public INDArray weight(Site site) {
-        return weights.get(site.weightName());
-    }
-
     /** The weights by HF name (read-only map of shared arrays). */
     public Map<String, INDArray> weights() {
         return weights;

@@ -1,6 +1,5 @@
 package dev.hora.backbone;
 
-import dev.hora.adapter.FactorSource;
 import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.Target;
 
@@ -15,11 +14,6 @@ import dev.hora.config.Target;
  * @param modulePath the family's module path (PEFT's target-module naming)
  */
 public record Site(int layer, Target role, String modulePath, int dIn, int dOut, int groups) {
-
-    /** The key the kernels and factor sources use for this site. */
-    public FactorSource.Key key() {
-        return new FactorSource.Key(layer, role);
-    }
 
     /** The shape an adapter at this site is built for. */
     public ProjectionShape shape() {
