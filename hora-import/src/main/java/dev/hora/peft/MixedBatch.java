@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * (the grouping of Punica / S-LoRA):
  * <pre>
  *   names [b] -> order: rows of the first-named adapter, then the next, ...     groups: [from, to) -> adapter
- *   gather(x)[i] = x[order[i]]            scatter(y)[order[i]] = y[i]
+ *   gather(x)[i] = x[order[i]]            scatter(y)[order[i]] = y[i]   (a gather by the inverse order)
  * </pre>
  */
 final class MixedBatch {
@@ -67,12 +67,14 @@ final class MixedBatch {
         return Nd4j.pullRows(x, 1, order);
     }
 
-    /** The inverse of {@link #gather} on the outputs [b, ...] (2-d or 3-d). */
+    /** The inverse of {@link #gather} on the outputs [b, ...] (2-d or 3-d): one gather by the inverse order. */
     INDArray scatter(INDArray y) {
-        INDArray out = Nd4j.create(y.dataType(), y.shape());
+        int[] inverse = new int[order.length];
         for (int i = 0; i < order.length; i++) {
-            out.slice(order[i]).assign(y.slice(i));
+            inverse[order[i]] = i;
         }
-        return out;
+        long[] shape = y.shape();
+        INDArray rows = y.rank() == 2 ? y : y.reshape('c', shape[0], y.length() / shape[0]);
+        return Nd4j.pullRows(rows, 1, inverse).reshape('c', shape);
     }
 }
