@@ -38,7 +38,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  * {@code mvn -pl hora-examples -am test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.hora.serve.ServeLoadBench -Dexec.args="SECONDS CONCURRENCIES ADAPTERS ORT_SESSIONS"}
- * (defaults: 5 1,8,32,128 32 5).
+ * (defaults: 5 1,8,32,128 32 5). {@code -Dbench.adapters.out=DIR} only writes the adapters a0..a99 to DIR and
+ * exits (bench/serve_soak.sh serves them from a separate {@code hora serve} process).
  */
 public final class ServeLoadBench {
     static final String[] TEXTS = {"the battery lasts two days and the screen is bright", "terrible support, never again",
@@ -52,7 +53,8 @@ public final class ServeLoadBench {
         int ortSessions = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         ModelSource src = ModelSource.resolve(ModelSource.BUILTIN, null);
         ImportedBert bert = RunFolder.importModel(src);
-        Path dir = Files.createTempDirectory("hora-bench");
+        String out = System.getProperty("bench.adapters.out");
+        Path dir = out != null ? Files.createDirectories(Path.of(out)) : Files.createTempDirectory("hora-bench");
         PeftModel maker = PeftModel.of(bert);
         AdapterSet a = maker.addAdapter("src", AdapterConfig.builder().kind(AdapterKind.LORA).rank(8)
                 .targets(List.of(Target.Q, Target.V)).build(), null, Pooling.MEAN, 2, 1);
@@ -63,6 +65,10 @@ public final class ServeLoadBench {
             }
             a.parametersChanged();
             maker.saveAdapter("src", dir.resolve("a" + i), ModelSource.BUILTIN_HUB_ID, List.of("neg", "pos"), 128);
+        }
+        if (out != null) {
+            System.out.printf(Locale.ROOT, "%d random LoRA adapters a0..a%d written to %s%n", total, total - 1, dir);
+            System.exit(0);
         }
         long tokensPerText;
         try (TokenBatcher tok = src.batcher(128)) {

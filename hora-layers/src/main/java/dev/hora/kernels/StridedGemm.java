@@ -127,6 +127,22 @@ public final class StridedGemm {
                 ldc, Parallel.from(count, t, parts), Parallel.from(count, t + 1, parts)));
     }
 
+    /**
+     * {@link #batch} run in order on the calling thread, so several GEMMs of the batch may accumulate
+     * ({@code beta = 1}) into the same block of C, e.g. a weight gradient summed over heads.
+     */
+    public static void sequence(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                                INDArray a, long[] offA, int lda, INDArray b, long[] offB, int ldb,
+                                double beta, INDArray c, long[] offC, int ldc) {
+        if (!nativePath()) {
+            for (int i = 0; i < offA.length; i++) {
+                gemm(transA, transB, m, n, k, alpha, a, offA[i], lda, b, offB[i], ldb, beta, c, offC[i], ldc);
+            }
+            return;
+        }
+        nativeBatch(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc, 0, offA.length);
+    }
+
     /** GEMMs {@code [from, to)} of a batch, one native pointer set for all. */
     private static void nativeBatch(boolean transA, boolean transB, int m, int n, int k, double alpha,
                                     INDArray a, long[] offA, int lda, INDArray b, long[] offB, int ldb,

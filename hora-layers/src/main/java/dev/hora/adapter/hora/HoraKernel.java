@@ -1,45 +1,65 @@
 package dev.hora.adapter.hora;
 
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
-
 import dev.hora.adapter.FactorKernel;
 import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.Target;
-import dev.hora.kernels.Broadcast;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import dev.hora.kernels.StridedGemm;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * HoRA's hypernetwork and its hand-derived backward, per target t (m seed rows: H r, plus r with the
- * shared pair, whose seeds Zs are stacked under Z and go through the same generator):
+ * HoRA's hypernetwork and its hand-derived backward for one layer, all targets at once, on plain
+ * {@code double[]} matrices ({@link RowMajor}; the generator is tiny, so ND4J's per-op dispatch, ~30 ops
+ * per target, cost more than the arithmetic). Target t owns m = H r seed rows (plus r with the shared
+ * pair, whose seeds Zs sit under Z and go through the same generator); the rows of all targets are
+ * stacked, so the shared first layer is one product:
  * <pre>
- *   S = [Z_t ; Zs_t]  [m, e]     P = S W1 + b1  [m, k]     U = act(P)  [m, k]
- *   Â = U W2A_t + cA_t  [m, d_in]     B̂ = U W2B_t + cB_t  [m, d_h]     (per-head outputs: rows of
- *                                                                        head i use W2A_t[i], cA_t[i], ...)
- *   a_t[i] = (rows i r .. i r + r - 1 of Â  |  shared rows H r ..)^T     [H, d_in, r']
- *   b_t[i] = s (rows i r .. of B̂  ;  shared rows)                      [H, r', d_h]
+ *   S = [Z_q ; Zs_q ; Z_v ; ...]  [M, e]     P = S W1 + b1  [M, k]     U = act(P)  [M, k]
+ *   per target t (rows U_t [m, k]):
+ *   Â_t = U_t W2A_t + cA_t  [m, d_in]     B̂_t = U_t W2B_t + cB_t  [m, d_h]   (per-head outputs: rows of
+ *                                                                          head i use W2A_t[i], cA_t[i], ...)
+ *   a_t[i] = (rows i r .. i r + r - 1 of Â_t  |  shared rows H r ..)^T     [H, d_in, r']
+ *   b_t[i] = s (rows i r .. of B̂_t  ;  shared rows)                      [H, r', d_h]
  *
  *   backward, from da_t [H, d_in, r'], db_t [H, r', d_h]:
- *   dÂ = rows of da_t^T (shared rows summed over heads),  dB̂ = s (rows of db_t, likewise)
- *   dW2A_t = U^T dÂ,  dcA_t = 1^T dÂ,  dW2B_t = U^T dB̂,  dcB_t = 1^T dB̂
- *   dU = dÂ W2A_t^T + dB̂ W2B_t^T,  dP = dU * act'(P)
- *   dW1 += S^T dP,  db1 += 1^T dP,  [dZ_t ; dZs_t] = dP W1^T
+ *   dÂ_t = rows of da_t^T (shared rows summed over heads),  dB̂_t = s (rows of db_t, likewise)
+ *   dW2A_t = U_t^T dÂ_t,  dcA_t = 1^T dÂ_t,  dW2B_t = U_t^T dB̂_t,  dcB_t = 1^T dB̂_t
+ *   dU_t = dÂ_t W2A_t^T + dB̂_t W2B_t^T,  dP = dU * act'(P)
+ *   dW1 = S^T dP,  db1 = 1^T dP,  [dZ_q ; dZs_q ; ...] = dP W1^T
  * </pre>
+ * Computed in double whatever the parameters' type; factors and gradients come back in that type.
  */
 final class HoraKernel implements FactorKernel {
     private final AdapterConfig config;
     private final Map<Target, ProjectionShape> projections;
+    private final List<Target> targets;
     private final int heads;
+    private final int r;
+    private final int e;
+    private final int k;
+    private final int hr;
+    /** Seed rows per target: H r, plus r with the shared pair. */
+    private final int m;
+    private final boolean perHead;
 
     HoraKernel(AdapterConfig config, Map<Target, ProjectionShape> projections, int heads) {
         this.config = config;
         this.projections = projections;
+        this.targets = new ArrayList<>(projections.keySet());
         this.heads = heads;
+        this.r = config.getRank();
+        this.e = config.getSeedWidth();
+        this.k = config.getHiddenWidth();
+        this.hr = heads * r;
+        this.m = hr + (config.isSharedPair() ? r : 0);
+        this.perHead = config.isPerHeadOutput();
     }
 
     @Override
@@ -49,113 +69,201 @@ final class HoraKernel implements FactorKernel {
 
     @Override
     public Pass forward(Map<String, INDArray> p) {
-        Map<Target, Generated> gen = new EnumMap<>(Target.class);
-        Map<Target, Pair> f = new EnumMap<>(Target.class);
-        projections.forEach((t, s) -> {
-            Generated g = new Generated(p, t, s);
-            gen.put(t, g);
-            f.put(t, g.factors);
-        });
+        DataType dt = p.get("W1").dataType();
+        int rows = m * targets.size();
+        double[] w1 = RowMajor.read(p.get("W1"));
+        double[] s = new double[rows * e];                                                  // S [M, e]
+        for (int j = 0; j < targets.size(); j++) {
+            String t = targets.get(j).prefix();
+            System.arraycopy(RowMajor.read(p.get(t + "Z")), 0, s, j * m * e, hr * e);
+            if (config.isSharedPair()) {
+                System.arraycopy(RowMajor.read(p.get(t + "Zs")), 0, s, (j * m + hr) * e, r * e);
+            }
+        }
+        double[] pre = new double[rows * k];                                               // P [M, k]
+        RowMajor.addRow(rows, k, RowMajor.read(p.get("b1")), 0, pre, 0);
+        RowMajor.mulAdd(rows, k, e, s, 0, w1, 0, pre, 0);
+        double[] u = RowMajor.act(pre, config.getActivation());                             // U [M, k]
+        INDArray uArr = RowMajor.create(u, dt, rows, k);
+        INDArray ones = Nd4j.ones(dt, 2L * r);
+        Map<Target, Pair> factors = new EnumMap<>(Target.class);
+        Map<Target, Out> outs = new EnumMap<>(Target.class);
+        for (int j = 0; j < targets.size(); j++) {
+            Target t = targets.get(j);
+            ProjectionShape shape = projections.get(t);
+            Out o = new Out(p, t.prefix(), j * m, (int) shape.dIn(), (int) shape.dHead());
+            outs.put(t, o);
+            factors.put(t, o.factors(uArr, ones));
+        }
         return new Pass() {
             @Override
             public Map<Target, Pair> factors() {
-                return f;
+                return factors;
             }
 
             @Override
             public Map<String, INDArray> backward(Map<Target, Pair> grads) {
+                INDArray du = Nd4j.zeros(dt, rows, k);
                 Map<String, INDArray> d = new LinkedHashMap<>();
-                d.put("W1", Nd4j.zeros(p.get("W1").dataType(), p.get("W1").shape()));
-                d.put("b1", Nd4j.zeros(p.get("b1").dataType(), p.get("b1").shape()));
-                gen.forEach((t, g) -> g.backward(grads.get(t), d));
-                return d;
+                targets.forEach(t -> outs.get(t).backward(grads.get(t), uArr, du, d));
+                double[] dPre = RowMajor.read(du);                                          // dU, then dP
+                RowMajor.actGrad(dPre, pre, u, config.getActivation());
+                double[] dw1 = new double[e * k];
+                RowMajor.mulAddTA(e, k, rows, s, 0, dPre, 0, dw1, 0);
+                double[] db1 = new double[k];
+                RowMajor.addColumnSums(rows, k, dPre, 0, db1, 0);
+                double[] ds = new double[rows * e];
+                RowMajor.mulAddTB(rows, e, k, dPre, 0, w1, 0, ds, 0);
+                Map<String, INDArray> out = new LinkedHashMap<>();
+                out.put("W1", RowMajor.create(dw1, dt, e, k));
+                out.put("b1", RowMajor.create(db1, dt, 1, k));
+                for (int j = 0; j < targets.size(); j++) {
+                    String t = targets.get(j).prefix();
+                    out.put(t + "Z", RowMajor.create(slice(ds, j * m * e, hr * e), dt, hr, e));
+                    if (config.isSharedPair()) {
+                        out.put(t + "Zs", RowMajor.create(slice(ds, (j * m + hr) * e, r * e), dt, r, e));
+                    }
+                }
+                out.putAll(d);
+                return out;
             }
         };
     }
 
-    /** One target's generator pass: what its backward needs. */
-    private final class Generated {
-        private final Map<String, INDArray> p;
+    private static double[] slice(double[] x, int from, int n) {
+        double[] y = new double[n];
+        System.arraycopy(x, from, y, 0, n);
+        return y;
+    }
+
+    /**
+     * One target's output layers as strided GEMMs ({@link StridedGemm}) straight into and out of the factor
+     * layouts: head i's block of a, a_i = W2A^T U_i^T + cA^T [d_in, r], and of b, b_i = s (U_i W2B + cB)
+     * [r, d_h] (the shared pair: the same with the shared rows U_s into columns / rows r .. 2r of every head).
+     * Biases enter as rank-1 products with a row of ones; per-head outputs offset W2 and c by head.
+     */
+    private final class Out {
+        private final INDArray w2a;
+        private final INDArray w2b;
+        private final INDArray ca;
+        private final INDArray cb;
         private final String t;
-        private final ProjectionShape shape;
-        private final int r = config.getRank();
-        private final long hr = (long) heads * config.getRank();
-        private final INDArray seeds;   // S [m, e]
-        private final INDArray pre;     // P [m, k]
-        private final INDArray u;       // U [m, k]
-        private final Pair factors;
+        private final int row0;
+        private final int dIn;
+        private final int dh;
+        private final int rp;
+        private final double scale = config.scale();
 
-        Generated(Map<String, INDArray> p, Target target, ProjectionShape shape) {
-            this.p = p;
-            this.t = target.prefix();
-            this.shape = shape;
-            INDArray z = p.get(t + "Z");
-            seeds = config.isSharedPair() ? Nd4j.concat(0, z, p.get(t + "Zs")) : z;
-            pre = Broadcast.addRow(seeds.mmul(p.get("W1")), p.get("b1"));
-            u = Activations.forward(pre, config.getActivation());
-            INDArray a = rowsToHeads(out(t + "W2A", t + "cA"), shape.dIn());              // [H, r', d_in]
-            INDArray b = rowsToHeads(out(t + "W2B", t + "cB"), shape.dHead());            // [H, r', d_h]
-            factors = new Pair(a.permute(0, 2, 1).dup('c'), b.muli(config.scale()));
+        Out(Map<String, INDArray> p, String t, int row0, int dIn, int dh) {
+            this.t = t;
+            this.w2a = contiguous(p.get(t + "W2A"));
+            this.w2b = contiguous(p.get(t + "W2B"));
+            this.ca = contiguous(p.get(t + "cA"));
+            this.cb = contiguous(p.get(t + "cB"));
+            this.row0 = row0;
+            this.dIn = dIn;
+            this.dh = dh;
+            this.rp = m == hr ? r : 2 * r;
         }
 
-        /** U W2 + c: [m, d] (per-head outputs: head i's rows through W2[i] [k, d], c[i] [1, d]). */
-        private INDArray out(String w, String c) {
-            if (!config.isPerHeadOutput()) {
-                return Broadcast.addRow(u.mmul(p.get(w)), p.get(c));
+        /** Blocks (own r columns of every head, then the shared ones): the head and the seed row of each. */
+        private int blocks() {
+            return m == hr ? heads : 2 * heads;
+        }
+
+        private int head(int blk) {
+            return blk % heads;
+        }
+
+        /** First seed row of block blk: head i's own rows, or the shared rows. */
+        private long seedRow(int blk) {
+            return row0 + (blk < heads ? (long) blk * r : hr);
+        }
+
+        /** Factor column (a) / row (b) where block blk starts. */
+        private int col(int blk) {
+            return blk < heads ? 0 : r;
+        }
+
+        private long w2(int blk, int d) {
+            return perHead ? (long) head(blk) * k * d : 0;
+        }
+
+        Pair factors(INDArray u, INDArray ones) {
+            DataType dt = u.dataType();
+            int n = blocks();
+            INDArray a = Nd4j.createUninitialized(dt, heads, dIn, rp);
+            INDArray b = Nd4j.createUninitialized(dt, heads, rp, dh);
+            long[] cOff = new long[heads];
+            long[] cbOff = new long[heads];
+            long[] zero = new long[heads];
+            for (int i = 0; i < heads; i++) {
+                cOff[i] = perHead ? (long) i * dIn : 0;
+                cbOff[i] = perHead ? (long) i * dh : 0;
             }
-            long d = p.get(w).size(2);
-            return Nd4j.matmul(u.reshape(heads, r, u.size(1)), p.get(w)).addi(p.get(c)).reshape(hr, d);
+            long[] aHead = new long[heads];
+            long[] bHead = new long[heads];
+            for (int i = 0; i < heads; i++) {
+                aHead[i] = (long) i * dIn * rp;
+                bHead[i] = (long) i * rp * dh;
+            }
+            // a_i = cA_i^T 1 [d_in, r'] ; b_i = s 1 cB_i [r', d_h]
+            StridedGemm.batch(true, false, dIn, rp, 1, 1, ca, cOff, dIn, ones, zero, rp, 0, a, aHead, rp);
+            StridedGemm.batch(false, false, rp, dh, 1, scale, ones, zero, 1, cb, cbOff, dh, 0, b, bHead, dh);
+            long[] w2aOff = new long[n];
+            long[] w2bOff = new long[n];
+            long[] uOff = new long[n];
+            long[] aOff = new long[n];
+            long[] bOff = new long[n];
+            for (int blk = 0; blk < n; blk++) {
+                w2aOff[blk] = w2(blk, dIn);
+                w2bOff[blk] = w2(blk, dh);
+                uOff[blk] = seedRow(blk) * k;
+                aOff[blk] = aHead[head(blk)] + col(blk);
+                bOff[blk] = bHead[head(blk)] + (long) col(blk) * dh;
+            }
+            // a_i[:, block] += W2A^T [d_in, k] U_rows^T [k, r] ; b_i[block, :] += s U_rows [r, k] W2B [k, d_h]
+            StridedGemm.batch(true, true, dIn, r, k, 1, w2a, w2aOff, dIn, u, uOff, k, 1, a, aOff, rp);
+            StridedGemm.batch(false, false, r, dh, k, scale, u, uOff, k, w2b, w2bOff, dh, 1, b, bOff, dh);
+            return new Pair(a, b);
         }
 
-        /** [m, d] -> [H, r', d]: head i's r rows, then (shared pair) the r shared rows. */
-        private INDArray rowsToHeads(INDArray rows, long d) {
-            if (!config.isSharedPair()) {
-                return rows.reshape(heads, r, d).dup('c');
+        /** dW2A, dcA, dW2B, dcB into {@code d}; adds this target's rows of dU [M, k]. */
+        void backward(Pair g, INDArray u, INDArray du, Map<String, INDArray> d) {
+            INDArray ga = contiguous(g.a());                                               // [H, d_in, r']
+            INDArray gb = contiguous(g.b());                                               // [H, r', d_h]
+            int n = blocks();
+            long[] w2aOff = new long[n];
+            long[] w2bOff = new long[n];
+            long[] uOff = new long[n];
+            long[] aOff = new long[n];
+            long[] bOff = new long[n];
+            for (int blk = 0; blk < n; blk++) {
+                w2aOff[blk] = w2(blk, dIn);
+                w2bOff[blk] = w2(blk, dh);
+                uOff[blk] = seedRow(blk) * k;
+                aOff[blk] = (long) head(blk) * dIn * rp + col(blk);
+                bOff[blk] = (long) head(blk) * rp * dh + (long) col(blk) * dh;
             }
-            INDArray own = rows.get(interval(0, hr), all()).reshape(heads, r, d);
-            INDArray shared = rows.get(interval(hr, hr + r), all()).reshape(1, r, d);
-            return Nd4j.concat(1, own, Nd4j.tile(shared, heads, 1, 1));
+            DataType dt = u.dataType();
+            INDArray dw2a = Nd4j.zeros(dt, w2a.shape());
+            INDArray dw2b = Nd4j.zeros(dt, w2b.shape());
+            // dW2A += U_rows^T [k, r] (a_i block)^T-gradient [r, d_in] ; dW2B += s U_rows^T [k, r] db rows [r, d_h]
+            StridedGemm.sequence(true, true, k, dIn, r, 1, u, uOff, k, ga, aOff, rp, 1, dw2a, w2aOff, dIn);
+            StridedGemm.sequence(true, false, k, dh, r, scale, u, uOff, k, gb, bOff, dh, 1, dw2b, w2bOff, dh);
+            // dU_rows += (da block)^T [r, d_in] W2A^T [d_in, k] + s db rows [r, d_h] W2B^T [d_h, k]
+            StridedGemm.sequence(true, true, r, k, dIn, 1, ga, aOff, rp, w2a, w2aOff, dIn, 1, du, uOff, k);
+            StridedGemm.sequence(false, true, r, k, dh, scale, gb, bOff, dh, w2b, w2bOff, dh, 1, du, uOff, k);
+            INDArray dca = ga.sum(2);                                                      // [H, d_in]
+            INDArray dcb = gb.sum(1).muli(scale);                                          // [H, d_h]
+            d.put(t + "W2A", dw2a);
+            d.put(t + "W2B", dw2b);
+            d.put(t + "cA", perHead ? dca.reshape(ca.shape()) : dca.sum(true, 0).reshape(ca.shape()));
+            d.put(t + "cB", perHead ? dcb.reshape(cb.shape()) : dcb.sum(true, 0).reshape(cb.shape()));
         }
+    }
 
-        /** [H, r', d] -> [m, d], the inverse map's adjoint: the shared rows' gradients summed over heads. */
-        private INDArray headsToRows(INDArray g3, long d) {
-            INDArray c = g3.dup('c');
-            if (!config.isSharedPair()) {
-                return c.reshape(hr, d);
-            }
-            INDArray own = c.get(all(), interval(0, r), all()).dup('c').reshape(hr, d);
-            INDArray shared = c.get(all(), interval(r, 2L * r), all()).sum(0);              // [r, d]
-            return Nd4j.concat(0, own, shared);
-        }
-
-        /** dW2, dc into {@code d}; returns this output's part of dU [m, k]. */
-        private INDArray outBackward(INDArray g, String w, String c, Map<String, INDArray> d) {
-            INDArray w2 = p.get(w);
-            if (!config.isPerHeadOutput()) {
-                d.put(w, u.transpose().mmul(g));                                            // [k, d]
-                d.put(c, g.sum(true, 0));                                                    // [1, d]
-                return g.mmul(w2.transpose());                                               // [m, k]
-            }
-            INDArray g3 = g.reshape(heads, r, w2.size(2));                                  // [H, r, d]
-            d.put(w, Nd4j.matmul(u.reshape(heads, r, u.size(1)), g3, null, true, false, false)); // [H, k, d]
-            d.put(c, g3.sum(true, 1));                                                       // [H, 1, d]
-            return Nd4j.matmul(g3, w2, null, false, true, false).reshape(hr, u.size(1));     // [m, k]
-        }
-
-        void backward(Pair g, Map<String, INDArray> d) {
-            INDArray gA = headsToRows(g.a().permute(0, 2, 1), shape.dIn());                // [m, d_in]
-            INDArray gB = headsToRows(g.b(), shape.dHead()).muli(config.scale());          // [m, d_h]
-            INDArray du = outBackward(gA, t + "W2A", t + "cA", d).addi(outBackward(gB, t + "W2B", t + "cB", d));
-            INDArray dp = Activations.backwardInPlace(du, pre, u, config.getActivation());  // [m, k]
-            d.get("W1").addi(seeds.transpose().mmul(dp));
-            d.get("b1").addi(dp.sum(true, 0));
-            INDArray ds = dp.mmul(p.get("W1").transpose());                                  // [m, e]
-            if (config.isSharedPair()) {
-                d.put(t + "Z", ds.get(interval(0, hr), all()).dup('c'));
-                d.put(t + "Zs", ds.get(interval(hr, hr + r), all()).dup('c'));
-            } else {
-                d.put(t + "Z", ds);
-            }
-        }
+    private static INDArray contiguous(INDArray x) {
+        return x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
     }
 }

@@ -1,0 +1,138 @@
+package dev.hora.adapter.hora;
+
+import dev.hora.config.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Small dense products and activations on row-major {@code double[]} matrices for {@link HoraKernel}'s
+ * first generator layer, which is tiny (MiniLM: S [192, 8] x W1 [8, 16]), so plain loops beat ND4J's
+ * per-op dispatch by far. Matrix (i, j) of X [rows, cols] at
+ * offset o is {@code x[o + i cols + j]}; every product accumulates into C.
+ * <pre>
+ *   mulAdd    C[m, n] += A[m, k] B[k, n]
+ *   mulAddTA  C[m, n] += A[k, m]^T B[k, n]
+ *   mulAddTB  C[m, n] += A[m, k] B[n, k]^T
+ *   act       u = act(p);   actGrad  dp = du act'(p)   (tanh, relu, sigmoid, gelu = p sigma(1.702 p), identity)
+ * </pre>
+ */
+final class RowMajor {
+    /** libnd4j's GELU constant, a float widened to double as in the op's double instantiation. */
+    static final double GELU_C = 1.702f;
+
+    private RowMajor() {
+    }
+
+    static void mulAdd(int m, int n, int k, double[] a, int oa, double[] b, int ob, double[] c, int oc) {
+        for (int i = 0; i < m; i++) {
+            int ci = oc + i * n;
+            for (int p = 0; p < k; p++) {
+                double av = a[oa + i * k + p];
+                int bp = ob + p * n;
+                for (int j = 0; j < n; j++) {
+                    c[ci + j] += av * b[bp + j];
+                }
+            }
+        }
+    }
+
+    static void mulAddTA(int m, int n, int k, double[] a, int oa, double[] b, int ob, double[] c, int oc) {
+        for (int p = 0; p < k; p++) {
+            int bp = ob + p * n;
+            for (int i = 0; i < m; i++) {
+                double av = a[oa + p * m + i];
+                int ci = oc + i * n;
+                for (int j = 0; j < n; j++) {
+                    c[ci + j] += av * b[bp + j];
+                }
+            }
+        }
+    }
+
+    static void mulAddTB(int m, int n, int k, double[] a, int oa, double[] b, int ob, double[] c, int oc) {
+        for (int i = 0; i < m; i++) {
+            int ai = oa + i * k;
+            for (int j = 0; j < n; j++) {
+                int bj = ob + j * k;
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    s += a[ai + p] * b[bj + p];
+                }
+                c[oc + i * n + j] += s;
+            }
+        }
+    }
+
+    /** c[i, :] += v[ov : ov + n] for rows [0, m) of C [m, n] at offset oc. */
+    static void addRow(int m, int n, double[] v, int ov, double[] c, int oc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                c[oc + i * n + j] += v[ov + j];
+            }
+        }
+    }
+
+    /** out[ov + j] += sum over rows of C [m, n] at offset oc, column j. */
+    static void addColumnSums(int m, int n, double[] c, int oc, double[] out, int ov) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                out[ov + j] += c[oc + i * n + j];
+            }
+        }
+    }
+
+    static double[] act(double[] p, Activation act) {
+        double[] u = new double[p.length];
+        for (int i = 0; i < p.length; i++) {
+            double x = p[i];
+            u[i] = switch (act) {
+                case TANH -> Math.tanh(x);
+                case RELU -> Math.max(x, 0);
+                case SIGMOID -> sigmoid(x);
+                case GELU -> x * sigmoid(GELU_C * x);
+                case IDENTITY -> x;
+            };
+        }
+        return u;
+    }
+
+    /** du *= act'(p), in place; u = act(p). */
+    static void actGrad(double[] du, double[] p, double[] u, Activation act) {
+        for (int i = 0; i < du.length; i++) {
+            double d = switch (act) {
+                case TANH -> 1 - u[i] * u[i];
+                case RELU -> p[i] > 0 ? 1 : 0;
+                case SIGMOID -> u[i] * (1 - u[i]);
+                case GELU -> {
+                    double s = sigmoid(GELU_C * p[i]);
+                    yield s + GELU_C * p[i] * s * (1 - s);
+                }
+                case IDENTITY -> 1;
+            };
+            du[i] *= d;
+        }
+    }
+
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
+    }
+
+    /** The elements of x in c order, as doubles (one copy; views and f-order arrays are copied first). */
+    static double[] read(INDArray x) {
+        INDArray c = x.ordering() == 'c' && !x.isView() && x.data().length() == x.length() ? x : x.dup('c');
+        return c.data().asDouble();
+    }
+
+    /** A new array of {@code dt} and {@code shape} from c-order values. */
+    static INDArray create(double[] v, DataType dt, long... shape) {
+        if (dt == DataType.DOUBLE) {
+            return Nd4j.create(v, shape, 'c');
+        }
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return Nd4j.create(f, shape, 'c').castTo(dt);
+    }
+}
