@@ -21,8 +21,8 @@ import java.util.function.IntConsumer;
  * first exception of any part is rethrown by {@link #run}.
  */
 final class SpinPool {
-    /** How long an idle worker spins before it parks. */
-    static final long SPIN_NANOS = 200_000;
+    /** How long an idle worker spins before it parks ({@code -Dhora.spin.micros}, default 200). */
+    static final long SPIN_NANOS = Long.getLong("hora.spin.micros", 200) * 1000;
     private final Thread[] workers;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Section current;

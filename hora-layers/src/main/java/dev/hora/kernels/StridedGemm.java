@@ -23,6 +23,9 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class StridedGemm {
     private static final boolean CPU = Nd4j.getBackend().getClass().getSimpleName().toLowerCase().contains("cpu");
     private static volatile boolean forceGeneric;
+    /** GEMMs with fewer rows than this split their columns over the threads ({@link #columnParts}). */
+    static final int COLUMN_SPLIT_ROWS = 64;
+    static final int COLUMN_BLOCK = 16;
 
     private StridedGemm() {
     }
@@ -41,6 +44,17 @@ public final class StridedGemm {
                             INDArray a, long offA, int lda, INDArray b, long offB, int ldb,
                             double beta, INDArray c, long offC, int ldc) {
         if (nativePath()) {
+            int cols = columnParts(m, n, k);
+            if (cols > 1) {    // column blocks of C: each thread reads only its columns of op(B)
+                Parallel.ownThreads();
+                Parallel.run(cols, t -> {
+                    int j0 = columnStart(n, t, cols);
+                    int j1 = columnStart(n, t + 1, cols);
+                    nativeGemm(transA, transB, m, j1 - j0, k, alpha, a, offA, lda,
+                            b, offB + (transB ? (long) j0 * ldb : j0), ldb, beta, c, offC + j0, ldc);
+                });
+                return;
+            }
             int parts = Parallel.parts(m, (long) n * k);
             if (parts > 1) {   // row blocks of C: rows of op(A) are rows of A, or columns of A^T
                 Parallel.ownThreads();
@@ -60,6 +74,22 @@ public final class StridedGemm {
         INDArray cv = sub(c, offC, m, n, ldc);
         INDArray r = (transA ? av.transpose() : av).mmul(transB ? bv.transpose() : bv).muli(alpha);
         cv.assign(beta == 0 ? r : r.addi(cv.mul(beta)));
+    }
+
+    /**
+     * Parts of a column split, or 1: a GEMM of few rows ({@code m < COLUMN_SPLIT_ROWS}, e.g. one short
+     * sequence at inference) is bound by reading op(B), the weight, so each thread takes a block of
+     * its columns (multiples of {@code COLUMN_BLOCK}) instead of all of it for half the rows.
+     */
+    static int columnParts(int m, int n, int k) {
+        if (m >= COLUMN_SPLIT_ROWS) {
+            return 1;
+        }
+        return Parallel.parts(n / COLUMN_BLOCK, (long) m * k * COLUMN_BLOCK);
+    }
+
+    private static int columnStart(int n, int t, int parts) {
+        return t == parts ? n : Parallel.from(n, t, parts) / COLUMN_BLOCK * COLUMN_BLOCK;
     }
 
     private static void nativeGemm(boolean transA, boolean transB, int m, int n, int k, double alpha,

@@ -57,6 +57,32 @@ class ParallelGemmTest {
     }
 
     @Test
+    void columnBlocksOfAFewRowsEqualOneCall() {
+        int m = 12, n = 403, k = 301;                                  // 1.5M multiply-adds, 12 rows: a column split
+        for (DataType t : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            for (int mask = 0; mask < 4; mask++) {
+                boolean ta = (mask & 1) != 0;
+                boolean tb = (mask & 2) != 0;
+                INDArray a = Nd4j.rand(t, 320, 330);
+                INDArray b = Nd4j.rand(t, 420, 430);
+                INDArray c0 = Nd4j.rand(t, 20, 420);
+                Parallel.threads(1);
+                INDArray one = c0.dup();
+                StridedGemm.gemm(ta, tb, m, n, k, 0.5, a, 330 + 3, 330, b, 2 * 430 + 1, 430, 1.5, one, 420 * 4 + 2, 420);
+                for (int threads : new int[]{2, 3}) {
+                    Parallel.threads(threads);
+                    assertEquals(threads, StridedGemm.columnParts(m, n, k));
+                    INDArray c = c0.dup();
+                    StridedGemm.gemm(ta, tb, m, n, k, 0.5, a, 330 + 3, 330, b, 2 * 430 + 1, 430, 1.5, c, 420 * 4 + 2, 420);
+                    double tol = t == DataType.FLOAT ? 1e-4 : 1e-12;
+                    assertTrue(c.equalsWithEps(one, tol), t + " ta " + ta + " tb " + tb + " threads " + threads);
+                }
+                assertEquals(1, StridedGemm.columnParts(StridedGemm.COLUMN_SPLIT_ROWS, n, k));
+            }
+        }
+    }
+
+    @Test
     void splitBatchEqualsOneThread() {
         int count = 7, m = 50, n = 60, k = 60;                         // 7 x 180k multiply-adds
         INDArray a = Nd4j.rand(DataType.FLOAT, count * m, k);
