@@ -46,7 +46,7 @@ wrk -t 1 -c 8 -d 20s -s "$WORK/predict.lua" "http://localhost:$PORT" >/dev/null
 echo "after warm-up: RSS $(( $(rss) / 1024 )) MB"
 RSS=()
 for ((t = 0; t < SECONDS_TOTAL; t += 30)); do
-    OUT=$(wrk -t 1 -c "$CONN" -d 30s --latency -s "$WORK/predict.lua" "http://localhost:$PORT")
+    OUT=$(wrk -t 1 -c "$CONN" -d 30s --timeout 10s --latency -s "$WORK/predict.lua" "http://localhost:$PORT")
     R=$(rss)
     RSS+=("$R")
     printf 'slice %4d-%4d s: %s req/s, p50 %s, p99 %s, non-2xx %s, socket errors %s, RSS %d MB\n' "$t" "$((t + 30))" \
