@@ -282,4 +282,16 @@ final class CpuLoops {
             }
         });
     }
+
+    /** y[i, :] = b for every row of y [n, d] (the bias a GEMM then adds to with beta = 1). */
+    static void fillRows(INDArray y, INDArray b) {
+        int n = (int) y.size(0);
+        int d = (int) y.size(1);
+        FloatBuffer yb = buf(y);
+        float[] row = new float[d];
+        buf(b).get(0, row);
+        for (int i = 0; i < n; i++) {
+            yb.put(i * d, row);
+        }
+    }
 }

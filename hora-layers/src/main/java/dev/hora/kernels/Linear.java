@@ -1,6 +1,7 @@
 package dev.hora.kernels;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -16,7 +17,17 @@ public final class Linear {
     private Linear() {
     }
 
+    /**
+     * y = x W + b. On the CPU in float the bias is written first and the GEMM adds to it (beta = 1): one
+     * ND4J broadcast op less per projection, which counts at small batches (24 per MiniLM forward).
+     */
     public static INDArray forward(INDArray x, INDArray w, INDArray b) {
+        if (b != null && CpuLoops.applies(x, w, b)) {
+            INDArray y = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(1));
+            CpuLoops.fillRows(y, b);
+            StridedGemm.mm(x, false, w, false, y, 1.0);
+            return y;
+        }
         INDArray y = StridedGemm.mm(x, false, w, false);
         return b == null ? y : Broadcast.addRow(y, b);
     }
