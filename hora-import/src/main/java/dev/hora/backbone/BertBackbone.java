@@ -5,6 +5,7 @@ import dev.hora.adapter.FactorSource.Key;
 import dev.hora.config.ApplyMode;
 import dev.hora.config.Target;
 import dev.hora.kernels.Attention;
+import dev.hora.kernels.Embedding;
 import dev.hora.kernels.Gelu;
 import dev.hora.kernels.LayerNorm;
 import dev.hora.kernels.Linear;
@@ -222,9 +223,8 @@ public final class BertBackbone implements Backbone {
             posIdx[i] = i % s;
         }
         Timer.start();
-        INDArray x = Nd4j.pullRows(word, 1, ids.reshape((long) b * s).toIntVector());
-        x.addi(Nd4j.pullRows(tokenType, 1, types.reshape((long) b * s).toIntVector()));
-        x.addi(Nd4j.pullRows(position, 1, posIdx));
+        INDArray x = Embedding.gatherSum(new INDArray[]{word, tokenType, position},
+                new int[][]{ids.reshape((long) b * s).toIntVector(), types.reshape((long) b * s).toIntVector(), posIdx});
         x = LayerNorm.inferInPlace(x, embGamma, embBeta, config.layerNormEps());
         INDArray additive = mask.castTo(type).rsub(1.0).muli(config.maskValue());           // [B, S]
         Timer.lap("f.embeddings");
