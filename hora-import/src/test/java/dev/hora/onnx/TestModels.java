@@ -16,6 +16,11 @@ public final class TestModels {
         return BertOnnx.fromBytes("tiny.onnx", new TinyBertOnnx().build().toByteArray());
     }
 
+    /** The ONNX bytes of {@link #tiny()} (for code that reads an encoder from a file). */
+    public static byte[] tinyOnnxBytes() {
+        return new TinyBertOnnx().build().toByteArray();
+    }
+
     /** The real all-MiniLM-L6-v2 from its Maven jar. */
     public static ImportedBert miniLm() {
         return BertOnnx.fromResource(MiniLm.MODEL);
