@@ -1,6 +1,11 @@
 package dev.hora.dl4j;
 
 import dev.hora.config.AdapterConfig;
+import dev.hora.data.Example;
+import dev.hora.data.TextDataset;
+import dev.hora.text.TokenBatcher;
+import java.util.ArrayList;
+import java.util.List;
 import dev.hora.onnx.TestModels;
 import dev.hora.onnx.bert.BertEncoder;
 import java.io.IOException;
@@ -70,6 +75,60 @@ final class TinyEncoderNets {
         }
         return new DataSet(f.get(BertEncoder.INPUT_IDS).castTo(DataType.FLOAT), labels,
                 f.get(BertEncoder.ATTENTION_MASK).castTo(DataType.FLOAT), null);
+    }
+
+    /** A whitespace WordLevel tokenizer of the tiny vocabulary: [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3, w4..w49. */
+    static TokenBatcher tokenizer() {
+        StringBuilder vocab = new StringBuilder("\"[PAD]\":0,\"[UNK]\":1,\"[CLS]\":2,\"[SEP]\":3");
+        for (int i = 4; i < 50; i++) {
+            vocab.append(",\"w").append(i).append("\":").append(i);
+        }
+        String json = "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[],"
+                + "\"normalizer\":null,\"pre_tokenizer\":{\"type\":\"Whitespace\"},"
+                + "\"post_processor\":{\"type\":\"BertProcessing\",\"sep\":[\"[SEP]\",3],\"cls\":[\"[CLS]\",2]},"
+                + "\"decoder\":null,\"model\":{\"type\":\"WordLevel\",\"vocab\":{" + vocab + "},\"unk_token\":\"[UNK]\"}}";
+        try {
+            return TokenBatcher.fromTokenizerJson(new java.io.ByteArrayInputStream(json.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8)), 20);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * n sentences of 3-12 random words w7..w49, half of them (label 1) with one of w4, w5, w6 at a
+     * random place: a task the tiny encoder's adapter can learn.
+     */
+    static TextDataset texts(String name, long seed, int n) {
+        java.util.Random r = new java.util.Random(seed);
+        List<Example> ex = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<String> words = new ArrayList<>();
+            int len = 3 + r.nextInt(10);
+            for (int j = 0; j < len; j++) {
+                words.add("w" + (7 + r.nextInt(43)));
+            }
+            int label = i % 2;
+            if (label == 1) {
+                words.set(r.nextInt(len), "w" + (4 + r.nextInt(3)));
+            }
+            ex.add(new Example(String.join(" ", words), label));
+        }
+        return new TextDataset(name, ex, List.of("without", "with"));
+    }
+
+    /** ids -> encoder (MEAN) -> softmax head of {@code classes}, FLOAT, Adam. */
+    static ComputationGraph textClassifier(AdapterConfig adapter, int classes, double lr, long seed) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed)
+                .updater(new org.nd4j.linalg.learning.config.Adam(lr)).graphBuilder()
+                .addInputs("ids")
+                .addLayer("encoder", encoder(adapter, PretrainedEncoder.Output.MEAN), "ids")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .nIn(32).nOut(classes).build(), "encoder")
+                .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        return g;
     }
 
     /** Draws every adapter parameter from N(0, scale^2) so that dW != 0 and every factor has a gradient. */
