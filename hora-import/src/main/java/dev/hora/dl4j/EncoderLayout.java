@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * trainable tensors in DL4J's flat parameter view in that order, the fixed ones (HoRA's seeds with
  * {@code learnableSeeds = false}) outside it:
  * <pre>
- *   view = [ adapter.layer.l.p  for l in layers, p in paramShapes(l) if trainable(p) ]     each 'c' order
+ *   view = [ adapter.layer.l.p  for l in layers, p in paramShapes(l) if trainable(p) ]     each 'f' order (DL4J's)
  *   fixed: initParams(FLOAT, l)[p]  for the others (deterministic in the config seed and l)
  * </pre>
  *

@@ -12,7 +12,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * DL4J's view of a {@link PretrainedEncoder}'s parameters: only the adapter's trainable tensors
- * ({@link EncoderLayout}), each a 'c'-order view into the flat parameter (and gradient) array; the
+ * ({@link EncoderLayout}), each an 'f'-order view into the flat parameter (and gradient) array (the
+ * order DL4J's {@code setParams} and frozen copies assume); the
  * encoder's weights are not parameters. All of them count as weights (regularization applies).
  * Initial values: the adapter kind's init (dW = 0), as {@code AdapterSet.create} draws them.
  */
@@ -69,6 +70,7 @@ public final class EncoderParamInitializer implements ParamInitializer {
     public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray paramsView, boolean initializeParams) {
         EncoderLayout layout = conf(conf.getLayer()).layout();
         Map<String, INDArray> views = views(layout, paramsView);
+        views.keySet().forEach(conf::addVariable);   // DL4J's list of the layer's parameters (setParams, frozen copies)
         if (initializeParams) {
             layout.initialValues(paramsView.dataType()).forEach((l, ps) -> ps.forEach((p, v) -> {
                 INDArray view = views.get(dev.hora.peft.AdapterSet.varName(l, p));
@@ -85,7 +87,7 @@ public final class EncoderParamInitializer implements ParamInitializer {
         return views(conf(conf.getLayer()).layout(), gradientView);
     }
 
-    /** Key -> a 'c'-order view of its slice of the flat array [1, n]. */
+    /** Key -> an 'f'-order view of its slice of the flat array [1, n]. */
     private static Map<String, INDArray> views(EncoderLayout layout, INDArray flat) {
         if (flat.length() != layout.numParams()) {
             throw new IllegalArgumentException("parameter view of " + flat.length() + " scalars, the encoder's adapter"
@@ -96,7 +98,7 @@ public final class EncoderParamInitializer implements ParamInitializer {
         long off = 0;
         for (Map.Entry<String, long[]> e : layout.trainable().entrySet()) {
             long n = EncoderLayout.length(e.getValue());
-            out.put(e.getKey(), row.get(NDArrayIndex.interval(off, off + n)).reshape('c', e.getValue()));
+            out.put(e.getKey(), row.get(NDArrayIndex.interval(off, off + n)).reshape('f', e.getValue()));
             off += n;
         }
         return out;

@@ -95,16 +95,17 @@ class PretrainedEncoderGradientTest {
             assertTrue(conf.layout().trainable().size() < fk.parameters().size(), "HoRA's fixed seeds are no parameters");
         }
 
-        // central finite differences of the network's score, 3 entries of every parameter
+        // central finite differences of the network's score, 3 entries of every parameter (flat view indices)
+        INDArray flat = g.getLayer("encoder").params();
+        INDArray an = g.getLayer("encoder").getGradientsViewArray().dup().divi(batchSize);
         Random pick = new Random(3);
         double worst = 0;
         String worstAt = "";
-        for (String key : conf.layout().trainable().keySet()) {
-            INDArray p = g.getParam("encoder_" + key);
-            INDArray flat = p.reshape(p.length());
-            INDArray an = grad.getGradientFor("encoder_" + key).reshape(p.length()).div(batchSize);
+        long off = 0;
+        for (Map.Entry<String, long[]> e : conf.layout().trainable().entrySet()) {
+            long n = EncoderLayout.length(e.getValue());
             for (int t = 0; t < 3; t++) {
-                long i = pick.nextInt((int) flat.length());
+                long i = off + pick.nextInt((int) n);
                 double x0 = flat.getDouble(i);
                 flat.putScalar(i, x0 + H);
                 double lp = g.score(ds, false);
@@ -116,9 +117,10 @@ class PretrainedEncoderGradientTest {
                 double err = Math.abs(fd - a) / Math.max(Math.abs(fd) + Math.abs(a), 1e-3);   // relative above 1e-3
                 if (err > worst) {
                     worst = err;
-                    worstAt = key + "[" + i + "]: analytic " + a + " vs numeric " + fd;
+                    worstAt = e.getKey() + " (flat " + i + "): analytic " + a + " vs numeric " + fd;
                 }
             }
+            off += n;
         }
         System.out.println(kind + " worst finite-difference error " + worst);
         assertTrue(worst < 1e-6, "worst relative error " + worst + " at " + worstAt);
