@@ -69,6 +69,24 @@ class PretrainedEncoderSerializerTest {
     }
 
     @Test
+    void theWarmupScheduleOfHoraFinetuneSurvivesTheJson() {
+        ComputationGraphConfiguration c = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .updater(new org.nd4j.linalg.learning.config.Adam(new dev.hora.train.LinearWarmupSchedule(1e-2, 2, 12)))
+                .graphBuilder().addInputs("ids")
+                .addLayer("encoder", TinyEncoderNets.encoder(hora(), PretrainedEncoder.Output.CLS), "ids")
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(32).nOut(2)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "encoder")
+                .setOutputs("out").build();
+        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(c.toJson());
+        assertEquals(c, back);
+        PretrainedEncoder enc = (PretrainedEncoder) ((org.deeplearning4j.nn.conf.graph.LayerVertex)
+                back.getVertices().get("encoder")).getLayerConf().getLayer();
+        assertEquals(0.5e-2, enc.getIUpdater().getLearningRate(1, 0), 1e-15, "warmup: step 1 of 2");
+        assertEquals(PretrainedEncoder.Output.CLS, enc.getOutput());
+        assertEquals(hora(), enc.getAdapter());
+    }
+
+    @Test
     void aReplacedEncoderIsRefusedOnRestore(@TempDir Path dir) throws Exception {
         Path onnx = dir.resolve("encoder.onnx");
         Files.write(onnx, TestModels.tinyOnnxBytes());
