@@ -95,6 +95,41 @@ class PretrainedEncoderGradientTest {
             assertTrue(conf.layout().trainable().size() < fk.parameters().size(), "HoRA's fixed seeds are no parameters");
         }
 
+        worstFiniteDifferenceError(g, conf, ds, batchSize, kind.toString());
+    }
+
+    /** SEQUENCE output [B, d, S] with its mask into DL4J's masked global max pooling, then a softmax head. */
+    @org.junit.jupiter.api.Test
+    void theSequenceOutputsGradientsEqualFiniteDifferences() {
+        ComputationGraph g = new ComputationGraph(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE).seed(4).updater(new Sgd(0.1)).graphBuilder().addInputs("ids")
+                .addLayer("encoder", TinyEncoderNets.encoder(config(AdapterKind.LORA), PretrainedEncoder.Output.SEQUENCE), "ids")
+                .addLayer("pool", new org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer.Builder(
+                        org.deeplearning4j.nn.conf.layers.PoolingType.MAX).build(), "encoder")
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MCXENT)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).nIn(32).nOut(3).build(), "pool")
+                .setOutputs("out").build());
+        g.init();
+        TinyEncoderNets.randomiseAdapter(g, 12, 0.3);
+        DataSet ds = TinyEncoderNets.batch(9, 5, 2, 4);
+        g.setInput(0, ds.getFeatures());
+        g.setLabels(ds.getLabels());
+        g.setLayerMaskArrays(new INDArray[]{ds.getFeaturesMaskArray()}, null);
+        g.computeGradientAndScore();
+        g.clearLayerMaskArrays();
+        PretrainedEncoder conf = (PretrainedEncoder) g.getLayer("encoder").conf().getLayer();
+        worstFiniteDifferenceError(g, conf, ds, 3, "SEQUENCE output");
+        INDArray seq = g.feedForward(new INDArray[]{ds.getFeatures()}, false).get("encoder");
+        assertEquals(java.util.List.of(3L, 32L, 5L), java.util.Arrays.stream(seq.shape()).boxed().toList(), "[B, d, S]");
+    }
+
+    /**
+     * Asserts that central differences of the network's score match its last computed gradient (DL4J's
+     * batch sum, divided by {@code batchSize}) within 1e-6 relative (above 1e-3): 3 entries per parameter.
+     */
+    static double worstFiniteDifferenceError(ComputationGraph g, PretrainedEncoder conf, DataSet ds, int batchSize,
+                                             String what) {
         // central finite differences of the network's score, 3 entries of every parameter (flat view indices)
         INDArray flat = g.getLayer("encoder").params();
         INDArray an = g.getLayer("encoder").getGradientsViewArray().dup().divi(batchSize);
@@ -122,7 +157,7 @@ class PretrainedEncoderGradientTest {
             }
             off += n;
         }
-        System.out.println(kind + " worst finite-difference error " + worst);
-        assertTrue(worst < 1e-6, "worst relative error " + worst + " at " + worstAt);
+        assertTrue(worst < 1e-6, what + ": worst relative error " + worst + " at " + worstAt);
+        return worst;
     }
 }
