@@ -58,7 +58,8 @@ public class PretrainedEncoder extends BaseLayer {
 
     private PretrainedEncoder(Builder b) {
         super(b);
-        this.encoder = Objects.requireNonNull(b.encoder, "encoder: the source of the pretrained encoder is not set");
+        this.encoder = dev.hora.finetune.ModelSource.recorded(   // a file as an absolute path
+                Objects.requireNonNull(b.encoder, "encoder: the source of the pretrained encoder is not set"));
         this.adapter = Objects.requireNonNull(b.adapter, "adapter: the adapter config is not set").copy().validate();
         this.output = Objects.requireNonNull(b.output, "output");
         String sha = Encoders.sha256(encoder);

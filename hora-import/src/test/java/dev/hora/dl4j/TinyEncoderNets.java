@@ -53,12 +53,17 @@ final class TinyEncoderNets {
 
     /** ids -> encoder -> softmax head of {@link #CLASSES}; MCXENT. */
     static ComputationGraph classifier(AdapterConfig adapter, DataType type, IUpdater updater, long seed) {
+        return classifier(adapter, type, updater, seed, CLASSES);
+    }
+
+    /** ids -> encoder (MEAN) -> softmax head of {@code classes}; MCXENT. */
+    static ComputationGraph classifier(AdapterConfig adapter, DataType type, IUpdater updater, long seed, int classes) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().dataType(type).seed(seed)
                 .updater(updater).graphBuilder()
                 .addInputs("ids")
                 .addLayer("encoder", encoder(adapter, PretrainedEncoder.Output.MEAN), "ids")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
-                        .nIn(32).nOut(CLASSES).build(), "encoder")
+                        .nIn(32).nOut(classes).build(), "encoder")
                 .setOutputs("out").build();
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
@@ -119,16 +124,7 @@ final class TinyEncoderNets {
 
     /** ids -> encoder (MEAN) -> softmax head of {@code classes}, FLOAT, Adam. */
     static ComputationGraph textClassifier(AdapterConfig adapter, int classes, double lr, long seed) {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed)
-                .updater(new org.nd4j.linalg.learning.config.Adam(lr)).graphBuilder()
-                .addInputs("ids")
-                .addLayer("encoder", encoder(adapter, PretrainedEncoder.Output.MEAN), "ids")
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
-                        .nIn(32).nOut(classes).build(), "encoder")
-                .setOutputs("out").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
-        return g;
+        return classifier(adapter, DataType.FLOAT, new org.nd4j.linalg.learning.config.Adam(lr), seed, classes);
     }
 
     /** Draws every adapter parameter from N(0, scale^2) so that dW != 0 and every factor has a gradient. */
