@@ -112,6 +112,11 @@ public class PretrainedEncoder extends BaseLayer {
                                                         Collection<TrainingListener> listeners, int layerIndex,
                                                         INDArray paramsView, boolean initializeParams,
                                                         DataType networkDataType) {
+        if (iDropout != null || weightNoise != null) {
+            throw new IllegalArgumentException("layer '" + layerName + "': " + (iDropout != null ? "dropOut" : "weightNoise")
+                    + " is not supported on a PretrainedEncoder (its input is token ids, its weights frozen): use the"
+                    + " adapter config's dropout, or set dropOut on the layers after it");
+        }
         PretrainedEncoderLayer layer = new PretrainedEncoderLayer(conf, networkDataType);
         layer.setListeners(listeners);
         layer.setIndex(layerIndex);

@@ -117,4 +117,19 @@ class PretrainedEncoderNetworkTest {
                 "the kept model is the one of the best validation score");
         assertEncoderUntouched(r.getBestModel());
     }
+
+    @Test
+    void theMultiDataSetViewTrainsTheSameAsTheDataSetIterator() {
+        ComputationGraph a = TinyEncoderNets.textClassifier(lora(), 2, 1e-2, 3);
+        ComputationGraph b = TinyEncoderNets.textClassifier(lora(), 2, 1e-2, 3);
+        a.fit(trainIter());
+        b.fit(trainIter().toMultiDataSetIterator());
+        assertEquals(a.params(), b.params());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new ComputationGraph(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().dropOut(0.9)
+                        .graphBuilder().addInputs("ids")
+                        .addLayer("encoder", TinyEncoderNets.encoder(lora(), PretrainedEncoder.Output.MEAN), "ids")
+                        .setOutputs("encoder").build()).init());
+        assertTrue(e.getMessage().contains("dropOut"), e.getMessage());
+    }
 }
