@@ -16,6 +16,18 @@ public final class TestModels {
         return BertOnnx.fromBytes("tiny.onnx", new TinyBertOnnx().build().toByteArray());
     }
 
+    /** The ONNX bytes of {@link #tiny()} (for code that reads an encoder from a file). */
+    public static byte[] tinyOnnxBytes() {
+        return new TinyBertOnnx().build().toByteArray();
+    }
+
+    /** {@link #tinyOnnxBytes()} with other random weights (same shapes). */
+    public static byte[] tinyOnnxBytes(long seed) {
+        TinyBertOnnx t = new TinyBertOnnx();
+        t.seed = seed;
+        return t.build().toByteArray();
+    }
+
     /** The real all-MiniLM-L6-v2 from its Maven jar. */
     public static ImportedBert miniLm() {
         return BertOnnx.fromResource(MiniLm.MODEL);

@@ -19,8 +19,11 @@ import org.nd4j.linalg.schedule.ISchedule;
 public final class LinearWarmupSchedule implements ISchedule {
     private static final long serialVersionUID = 1L;
 
+    @org.nd4j.shade.jackson.annotation.JsonProperty
     private final double peak;
+    @org.nd4j.shade.jackson.annotation.JsonProperty
     private final int warmupSteps;
+    @org.nd4j.shade.jackson.annotation.JsonProperty
     private final int totalSteps;
 
     /**
@@ -28,7 +31,10 @@ public final class LinearWarmupSchedule implements ISchedule {
      * @param warmupSteps W >= 0
      * @param totalSteps  T > W, or 0 for "no decay"
      */
-    public LinearWarmupSchedule(double peak, int warmupSteps, int totalSteps) {
+    @org.nd4j.shade.jackson.annotation.JsonCreator   // DL4J's configuration JSON (ModelSerializer) reads it back
+    public LinearWarmupSchedule(@org.nd4j.shade.jackson.annotation.JsonProperty("peak") double peak,
+                                @org.nd4j.shade.jackson.annotation.JsonProperty("warmupSteps") int warmupSteps,
+                                @org.nd4j.shade.jackson.annotation.JsonProperty("totalSteps") int totalSteps) {
         if (!(peak > 0) || !Double.isFinite(peak)) {
             throw new IllegalArgumentException("learning rate = " + peak + " is out of range: allowed a finite number > 0");
         }
@@ -70,6 +76,17 @@ public final class LinearWarmupSchedule implements ISchedule {
 
     public int totalSteps() {
         return totalSteps;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LinearWarmupSchedule s && s.peak == peak && s.warmupSteps == warmupSteps
+                && s.totalSteps == totalSteps;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(peak, warmupSteps, totalSteps);
     }
 
     @Override

@@ -2,10 +2,8 @@ package dev.hora.peft.kernel;
 
 import dev.hora.adapter.FactorSource;
 import dev.hora.adapter.FactorSource.Key;
-import dev.hora.backbone.AdapterRows;
 import dev.hora.backbone.Backbone;
 import dev.hora.backbone.Dropouts;
-import dev.hora.kernels.Pooling;
 import dev.hora.kernels.SoftmaxCrossEntropy;
 import dev.hora.kernels.Timer;
 import dev.hora.kernels.Workspaces;
@@ -82,12 +80,6 @@ public final class KernelObjective implements Objective {
         onChange.run();
     }
 
-    /** The pooling matrix [B, B S] of a batch. */
-    private INDArray poolingMatrix(INDArray mask) {
-        return meanPooling ? Pooling.meanMatrix(mask, backbone.dataType())
-                : Pooling.clsMatrix((int) mask.size(0), (int) mask.size(1), backbone.dataType());
-    }
-
     /** batch: input_ids, attention_mask, token_type_ids [B, S] and labels [B, n] one-hot. */
     @Override
     public Result lossAndGradients(Map<String, INDArray> batch) {
@@ -99,23 +91,18 @@ public final class KernelObjective implements Objective {
         INDArray labels = batch.get(ClassifierHead.LABELS).castTo(backbone.dataType());
         INDArray headW = parameters.get(ClassifierHead.WEIGHT);
         INDArray headB = parameters.get(ClassifierHead.BIAS);
-        Map<Key, FactorSource.Values> dF = new LinkedHashMap<>();
+        Map<Key, FactorSource.Values> dF;
         Map<String, INDArray> grads = new LinkedHashMap<>();
         double loss;
         try (MemoryWorkspace ws = Workspaces.open(Workspaces.TRAIN)) {
-            Backbone.Pass pass = backbone.forward(ids, mask, batch.get(BertEncoder.TOKEN_TYPE_IDS), AdapterRows.all(f),
-                    true, dropout);
-            INDArray m = poolingMatrix(mask);
-            INDArray pooled = Pooling.forward(m, pass.hidden());
-            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.forwardBackward(pooled, headW, headB, labels);
+            EncoderPass pass = EncoderPass.forward(backbone, f, ids, mask, batch.get(BertEncoder.TOKEN_TYPE_IDS),
+                    meanPooling ? dev.hora.onnx.bert.Pooling.MEAN : dev.hora.onnx.bert.Pooling.CLS, true, dropout);
+            SoftmaxCrossEntropy.Result r = SoftmaxCrossEntropy.forwardBackward(pass.output(), headW, headB, labels);
             loss = r.loss();
             Timer.lap("head");
             grads.put(ClassifierHead.WEIGHT, r.dW().detach());
             grads.put(ClassifierHead.BIAS, r.db().reshape(headB.shape()).detach());
-            if (factors != null) {
-                backbone.backward(pass, Pooling.backward(m, r.dx())).forEach((k, g) -> dF.put(k,
-                        new FactorSource.Values(g.mode(), detach(g.a()), detach(g.b()), detach(g.deltaW()))));
-            }
+            dF = factors == null ? Map.of() : pass.factorGradients(r.dx());
         }
         Timer.lap("workspace close");
         if (factors != null) {
@@ -127,9 +114,5 @@ public final class KernelObjective implements Objective {
             grads = all;
         }
         return new Result(loss, grads);
-    }
-
-    private static INDArray detach(INDArray a) {
-        return a == null ? null : a.detach();
     }
 }
