@@ -22,6 +22,20 @@ public final class TinyBertFiles {
         return Files.write(dir.resolve("tiny.onnx"), new TinyBertOnnx().build().toByteArray());
     }
 
+    /**
+     * Writes a random encoder of BERT-base's shape (12 layers, width 768, 12 heads, FFN 3072) with the tiny
+     * vocabulary (50 ids, so {@link #tokenizer} fits it) and 128 positions: {@code bert-base-shape.onnx}.
+     */
+    public static Path bertBaseShape(Path dir) throws IOException {
+        TinyBertOnnx g = new TinyBertOnnx();
+        g.layers = 12;
+        g.hidden = 768;
+        g.heads = 12;
+        g.ffn = 3072;
+        g.maxPositions = 128;
+        return Files.write(dir.resolve("bert-base-shape.onnx"), g.build().toByteArray());
+    }
+
     /** Writes tokenizer.json into {@code dir} and returns its path. */
     public static Path tokenizer(Path dir) throws IOException {
         List<String> vocab = new ArrayList<>(List.of("\"[PAD]\": 0", "\"[UNK]\": 1", "\"[CLS]\": 2", "\"[SEP]\": 3"));
