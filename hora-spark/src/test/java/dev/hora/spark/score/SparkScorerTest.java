@@ -177,6 +177,27 @@ class SparkScorerTest {
     }
 
     @Test
+    void aMergedModelScoresLikeItsAdapter() throws Exception {
+        PeftModel m = PeftModel.of(BertOnnx.load(fx.onnx));
+        m.loadAdapter("mh", fx.adapters.get("mh"));
+        java.nio.file.Path merged = fx.dir.resolve("mh.merged");
+        m.merge("mh").save(merged);
+        Dataset<Row> out = new SparkScorer(spark).score(input, new ScoreSpec(null, fx.tokenizer.toString(),
+                merged.toString(), "text", "id", null, null, ScoreSpec.Output.PROBABILITIES, 16, 8, 1), AdapterBundle.none());
+        Row[] got = byIndex(out.collectAsList());
+        m.setActiveAdapter("mh");
+        try (TokenBatcher tok = TokenBatcher.fromTokenizerJson(fx.tokenizer, 16)) {
+            float[][] want = ((Classifier) m::predictProba).probabilities(tok, texts, 64);
+            for (int i = 0; i < ROWS; i++) {
+                float[] p = values(got[i]);
+                for (int c = 0; c < p.length; c++) {
+                    assertEquals(want[i][c], p[c], 1e-5, "row " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void badColumnsAndAdaptersAreNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SparkScorer(spark)
                 .score(input, new ScoreSpec(fx.onnx.toString(), fx.tokenizer.toString(), null, "body", "id", null, "lora",
