@@ -9,18 +9,26 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.LinkedHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The models of one executor JVM, loaded once and shared by all its tasks (a {@link PeftModel} is safe for
  * concurrent inference): the backbone with every adapter of the broadcast {@link AdapterBundle}, or a
- * {@link MergedModel}. Keyed by {@link ScoreSpec#cacheKey}: a new bundle (another job) loads again.
+ * {@link MergedModel}. Keyed by {@link ScoreSpec#cacheKey}: a new bundle (another job) loads again; the
+ * {@value #MAX_LOADED} most recently used stay.
  */
 final class ExecutorModels {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
-    private static final Map<String, Loaded> CACHE = new ConcurrentHashMap<>();
+    /** At most this many models stay loaded (a new bundle per job would otherwise pile them up). */
+    static final int MAX_LOADED = 2;
+    private static final Map<String, Loaded> CACHE = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Loaded> eldest) {
+            return size() > MAX_LOADED;
+        }
+    };
 
     /** One of the two is set. */
     record Loaded(PeftModel peft, MergedModel merged) {
@@ -29,8 +37,11 @@ final class ExecutorModels {
     private ExecutorModels() {
     }
 
+    /** The loaded model; the first task of an executor loads it while the others wait. */
     static Loaded get(ScoreSpec spec, AdapterBundle bundle) {
-        return CACHE.computeIfAbsent(spec.cacheKey(bundle.id()), k -> load(spec, bundle));
+        synchronized (CACHE) {
+            return CACHE.computeIfAbsent(spec.cacheKey(bundle.id()), k -> load(spec, bundle));
+        }
     }
 
     private static Loaded load(ScoreSpec spec, AdapterBundle bundle) {

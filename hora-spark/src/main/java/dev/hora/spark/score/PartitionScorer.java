@@ -53,6 +53,10 @@ final class PartitionScorer implements Iterator<Row> {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        TaskContext tc = TaskContext.get();
+        if (tc != null) {
+            tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> tokenizer.close());
+        }
         this.textIdx = textIdx;
         this.idIdx = idIdx;
         this.adapterIdx = adapterIdx;
@@ -65,7 +69,6 @@ final class PartitionScorer implements Iterator<Row> {
             return true;
         }
         if (!in.hasNext()) {
-            tokenizer.close();
             return false;
         }
         scoreNextBatch();

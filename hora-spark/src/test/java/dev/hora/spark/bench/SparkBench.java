@@ -112,6 +112,14 @@ public final class SparkBench {
         Dataset<Row> data = spark.createDataFrame(labelled, new StructType().add("text", DataTypes.StringType)
                 .add("label", DataTypes.IntegerType));
         for (GradientExchange.Kind kind : GradientExchange.Kind.values()) {
+            System.out.printf(Locale.ROOT, "all-reduce alone, local[2], %s, %d floats: %.2f ms per all-reduce%n", kind,
+                    adapterFloats(m) + headFloats(m) + 1, ExchangeBench.msPerAllReduce(spark, kind,
+                            (int) (adapterFloats(m) + headFloats(m) + 1), kind == GradientExchange.Kind.SOCKET ? 200 : 5));
+        }
+        new DataParallelTrainer(spark, 2, 1).fit(data, "text", "label", new TrainSpec(onnx.toString(),
+                tokenizer.toString(), 64, hora, Pooling.MEAN, 2, 2, 16, 1e-3, 0, 1,
+                Files.createDirectories(dir.resolve("ckpt-warm-up")).toString(), 1000, 1, GradientExchange.Kind.SOCKET));
+        for (GradientExchange.Kind kind : GradientExchange.Kind.values()) {
             TrainSpec ts = new TrainSpec(onnx.toString(), tokenizer.toString(), 64, hora, Pooling.MEAN, 2, steps, 16,
                     1e-3, 0, 1, Files.createDirectories(dir.resolve("ckpt-" + kind)).toString(), 1000, 1, kind);
             DataParallelTrainer.Result r = new DataParallelTrainer(spark, 2, 1).fit(data, "text", "label", ts);
