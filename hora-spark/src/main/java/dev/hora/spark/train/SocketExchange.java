@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import org.apache.spark.BarrierTaskContext;
 
 /**
@@ -113,19 +114,20 @@ public final class SocketExchange implements GradientExchange, AutoCloseable {
         }
     }
 
+    /** The floats in one bulk write (big-endian, as DataOutputStream): 95K floats per call one by one took ~15 ms. */
     private void writeFloats(DataOutputStream o, float[] v) throws IOException {
-        for (float f : v) {
-            o.writeFloat(f);
-        }
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length);
+        b.asFloatBuffer().put(v);
+        o.write(b.array());
         o.flush();
         bytesSent += 4L * v.length;
     }
 
     private static float[] readFloats(DataInputStream i, int len) throws IOException {
+        byte[] bytes = new byte[4 * len];
+        i.readFully(bytes);
         float[] v = new float[len];
-        for (int k = 0; k < len; k++) {
-            v[k] = i.readFloat();
-        }
+        ByteBuffer.wrap(bytes).asFloatBuffer().get(v);
         return v;
     }
 
