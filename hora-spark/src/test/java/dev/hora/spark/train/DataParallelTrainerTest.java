@@ -66,7 +66,7 @@ class DataParallelTrainerTest {
      * The shards pad to their own longest row and the all-reduce sums in another order than one process, so the
      * gradients differ by float rounding (~1e-7 relative); Adam's m / sqrt(v) passes such differences of
      * near-zero gradient components on at full size. At lr 3e-3 the worst tensor after 20 steps differs by
-     * ~5e-6 relative; at lr 5e-3 9e-6, at lr 2e-2 7.5e-5 (measured), whence this learning rate.
+     * 2.7e-6 relative; at lr 5e-3 9e-6, at lr 2e-2 7.5e-5 (measured), whence this learning rate.
      */
     static TrainSpec spec(String dir) throws Exception {
         return spec(dir, STEPS, GradientExchange.Kind.SOCKET);
