@@ -42,7 +42,7 @@ final class ScoreCommand {
             folders.put(s.substring(0, eq), Files.isDirectory(dir.resolve("adapter")) ? dir.resolve("adapter") : dir);
         }
         String id = a.get("--id-column", "id");
-        ScoreSpec spec = new ScoreSpec(a.get("--model", null), a.required("--tokenizer"), a.get("--merged", null),
+        ScoreSpec spec = new ScoreSpec(a.get("--model", null), a.get("--tokenizer", null), a.get("--merged", null),
                 a.get("--text-column", "text"), id, a.get("--adapter-column", null), a.get("--use", null),
                 a.flag("--embeddings") ? ScoreSpec.Output.EMBEDDING : ScoreSpec.Output.PROBABILITIES,
                 a.integer("--max-length", 64), a.integer("--batch-size", 64), a.integer("--threads-per-task", 1));

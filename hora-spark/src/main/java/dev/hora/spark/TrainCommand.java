@@ -40,7 +40,7 @@ final class TrainCommand {
     static int run(org.apache.spark.sql.SparkSession spark, Args a) throws IOException {
         AdapterConfig config = AdapterConfig.builder().kind(AdapterKind.parse(a.get("--adapter-kind", "hora")))
                 .rank(a.integer("--rank", 8)).build();
-        TrainSpec spec = new TrainSpec(a.required("--model"), a.required("--tokenizer"), a.integer("--max-length", 64),
+        TrainSpec spec = new TrainSpec(a.required("--model"), a.get("--tokenizer", null), a.integer("--max-length", 64),
                 config, Pooling.valueOf(a.get("--pooling", "mean").toUpperCase(Locale.ROOT)),
                 a.integer("--num-classes", 2), a.integer("--steps", 100), a.integer("--batch-size", 32),
                 a.number("--lr", 1e-3), a.integer("--warmup", 0), a.integer("--seed", 42), a.required("--checkpoint-dir"),

@@ -1,7 +1,6 @@
 package dev.hora.spark.score;
 
 import dev.hora.kernels.Parallel;
-import dev.hora.onnx.BertOnnx;
 import dev.hora.peft.MergedModel;
 import dev.hora.peft.PeftModel;
 import java.io.IOException;
@@ -52,7 +51,7 @@ final class ExecutorModels {
             LOG.info("executor: merged model {} loaded in {} ms", spec.merged(), (System.nanoTime() - t0) / 1_000_000);
             return l;
         }
-        PeftModel m = PeftModel.of(BertOnnx.load(Path.of(spec.model())));
+        PeftModel m = PeftModel.of(dev.hora.spark.Backbones.load(spec.model(), spec.tokenizer()));
         try {
             Path dir = Files.createTempDirectory("hora-spark-adapters");
             for (Map.Entry<String, Path> e : bundle.writeTo(dir).entrySet()) {

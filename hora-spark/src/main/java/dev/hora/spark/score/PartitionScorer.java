@@ -3,9 +3,6 @@ package dev.hora.spark.score;
 import dev.hora.fit.Classifier;
 import dev.hora.text.Batch;
 import dev.hora.text.TokenBatcher;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -48,11 +45,7 @@ final class PartitionScorer implements Iterator<Row> {
         this.in = in;
         this.spec = spec;
         this.model = ExecutorModels.get(spec, bundle);
-        try {
-            this.tokenizer = TokenBatcher.fromTokenizerJson(Path.of(spec.tokenizer()), spec.maxLength());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.tokenizer = dev.hora.spark.Backbones.tokenizer(spec.model(), spec.tokenizer(), spec.maxLength());
         TaskContext tc = TaskContext.get();
         if (tc != null) {
             tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> tokenizer.close());

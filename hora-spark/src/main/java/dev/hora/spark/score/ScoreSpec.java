@@ -6,9 +6,10 @@ import java.util.Objects;
 /**
  * What a scoring job computes, shipped to every executor (serialised with the task closure):
  * <pre>
- *   model          the backbone: an .onnx file every executor can read (a local path, the same on every node,
- *                  or a file of a shared mount), or null with {@code merged} set
- *   tokenizer      tokenizer.json (same rule)
+ *   model          the backbone, resolved on each executor as --model is ({@link dev.hora.spark.Backbones}): the
+ *                  built-in name, Maven coordinates, a model .jar or an .onnx file every executor can read (the
+ *                  same path on every node, or a shared mount); or null with {@code merged} set
+ *   tokenizer      tokenizer.json (same rule); null: the model's own (required with {@code merged})
  *   merged         a merged model file of {@code hora merge} (adapters folded in), or null
  *   textColumn     input column of the texts (string)
  *   idColumn       input column copied to the output, so the order is recoverable ({@code orderBy(id)})
@@ -27,7 +28,9 @@ public record ScoreSpec(String model, String tokenizer, String merged, String te
     public enum Output { PROBABILITIES, EMBEDDING }
 
     public ScoreSpec {
-        Objects.requireNonNull(tokenizer, "tokenizer");
+        if (model == null && tokenizer == null) {
+            throw new IllegalArgumentException("tokenizer: a merged model needs its tokenizer.json");
+        }
         Objects.requireNonNull(textColumn, "textColumn");
         Objects.requireNonNull(idColumn, "idColumn");
         Objects.requireNonNull(output, "output");

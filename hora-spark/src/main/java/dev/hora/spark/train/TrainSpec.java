@@ -8,7 +8,8 @@ import java.util.Objects;
 /**
  * A data-parallel adapter training run, shipped to every barrier task:
  * <pre>
- *   model, tokenizer   .onnx backbone and tokenizer.json, readable on every node (same path or a shared mount)
+ *   model, tokenizer   the backbone as --model (built-in name, Maven coordinates, .jar or .onnx readable on every
+ *                      node) and a tokenizer.json or null (the model's own); see {@link dev.hora.spark.Backbones}
  *   adapter, pooling   the adapter to train (its config) and the classifier's pooling; numClasses labels 0..n-1
  *   steps              optimizer steps in all; batchSize rows per step over all workers (the global batch)
  *   lr, warmupSteps    Adam with linear warm-up and decay to 0 at {@code steps} (Trainer.Builder#adam)
@@ -25,7 +26,6 @@ public record TrainSpec(String model, String tokenizer, int maxLength, AdapterCo
     public TrainSpec {
         Objects.requireNonNull(exchange, "exchange");
         Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(tokenizer, "tokenizer");
         Objects.requireNonNull(pooling, "pooling");
         Objects.requireNonNull(checkpointDir, "checkpointDir");
         if (steps < 1 || batchSize < 1 || numClasses < 2 || checkpointEvery < 1 || threadsPerTask < 1 || !(lr > 0)) {

@@ -67,7 +67,7 @@ final class TrainWorker {
         int first = tm.trainer().iteration();
         float[] losses = new float[Math.max(0, spec.steps() - first)];
         long t0 = System.nanoTime();
-        try (TokenBatcher tok = TokenBatcher.fromTokenizerJson(Path.of(spec.tokenizer()), spec.maxLength())) {
+        try (TokenBatcher tok = dev.hora.spark.Backbones.tokenizer(spec.model(), spec.tokenizer(), spec.maxLength())) {
             for (int t = first; t < spec.steps(); t++) {
                 if (t == failAtStep && w == 1) {
                     throw new IllegalStateException("test hook: worker 1 killed before step " + t);

@@ -4,7 +4,6 @@ import dev.hora.io.Checkpoint;
 import dev.hora.io.CheckpointStore;
 import dev.hora.io.TensorSpec;
 import dev.hora.kernels.Parallel;
-import dev.hora.onnx.BertOnnx;
 import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.peft.ClassifierHead;
 import dev.hora.peft.PeftModel;
@@ -35,7 +34,7 @@ public record TrainingModel(PeftModel model, Trainer trainer) {
     public static TrainingModel build(TrainSpec spec, UnaryOperator<Objective> wrap) {
         Parallel.threads(spec.threadsPerTask());
         Nd4j.getRandom().setSeed(spec.seed());
-        PeftModel m = PeftModel.builder(BertOnnx.load(Path.of(spec.model()))).adapter(spec.adapter())
+        PeftModel m = PeftModel.builder(dev.hora.spark.Backbones.load(spec.model(), spec.tokenizer())).adapter(spec.adapter())
                 .pooling(spec.pooling()).numClasses(spec.numClasses()).seed(spec.seed()).build();
         Trainer t = Trainer.builder().adam(spec.lr(), spec.warmupSteps(), spec.steps())
                 .objective(wrap.apply(m.objective())).build();

@@ -177,6 +177,33 @@ class SparkScorerTest {
     }
 
     @Test
+    void theBuiltInModelIsResolvedOnTheExecutors() throws Exception {
+        Dataset<Row> few = input.limit(6);
+        List<Row> rows = few.collectAsList();
+        Dataset<Row> out = new SparkScorer(spark).score(few, new ScoreSpec("all-minilm-l6-v2", null, null, "text", "id",
+                null, null, ScoreSpec.Output.EMBEDDING, 16, 8, 1), AdapterBundle.none());
+        java.util.Map<Long, float[]> got = new java.util.HashMap<>();
+        out.collectAsList().forEach(r -> got.put(r.getLong(0), values(r)));
+        assertEquals(rows.size(), got.size());
+        PeftModel m = PeftModel.of(dev.hora.spark.Backbones.load("all-minilm-l6-v2", null));
+        try (TokenBatcher tok = dev.hora.spark.Backbones.tokenizer("all-minilm-l6-v2", null, 16)) {
+            for (Row r : rows) {
+                Batch b = tok.encode(List.of(r.getString(1)));
+                float[] want = m.pooled(b.inputIdsArray(), b.attentionMaskArray(), b.tokenTypeIdsArray()).toFloatVector();
+                float[] e = got.get(r.getLong(0));
+                assertEquals(384, e.length);
+                for (int d = 0; d < e.length; d++) {
+                    assertEquals(want[d], e[d], 1e-5, "id " + r.getLong(0) + " dim " + d);
+                }
+            }
+        }
+        Exception e = assertThrows(Exception.class, () -> new SparkScorer(spark).score(few, new ScoreSpec(
+                "no-such:model:1.0", null, null, "text", "id", null, null, ScoreSpec.Output.EMBEDDING, 16, 8, 1),
+                AdapterBundle.none()).collectAsList());
+        assertTrue(String.valueOf(e.getMessage()).contains("cannot resolve the model no-such:model:1.0"), e.getMessage());
+    }
+
+    @Test
     void aMergedModelScoresLikeItsAdapter() throws Exception {
         PeftModel m = PeftModel.of(BertOnnx.load(fx.onnx));
         m.loadAdapter("mh", fx.adapters.get("mh"));
