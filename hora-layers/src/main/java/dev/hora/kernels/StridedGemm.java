@@ -143,9 +143,7 @@ public final class StridedGemm {
                              INDArray a, long[] offA, int lda, INDArray b, long[] offB, int ldb,
                              double beta, INDArray c, long[] offC, int ldc) {
         if (!nativePath()) {
-            for (int i = 0; i < offA.length; i++) {
-                gemm(transA, transB, m, n, k, alpha, a, offA[i], lda, b, offB[i], ldb, beta, c, offC[i], ldc);
-            }
+            sequence(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             return;
         }
         int count = offA.length;

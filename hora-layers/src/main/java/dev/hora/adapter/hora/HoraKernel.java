@@ -153,6 +153,12 @@ final class HoraKernel implements FactorKernel {
         private final int dh;
         private final int rp;
         private final double scale = config.scale();
+        /** Per block (own r columns of every head, then the shared ones): offsets into W2A, W2B, U, a, b. */
+        private final long[] w2aOff;
+        private final long[] w2bOff;
+        private final long[] uOff;
+        private final long[] aOff;
+        private final long[] bOff;
 
         Out(Map<String, INDArray> p, String t, int row0, int dIn, int dh) {
             this.t = t;
@@ -164,6 +170,19 @@ final class HoraKernel implements FactorKernel {
             this.dIn = dIn;
             this.dh = dh;
             this.rp = m == hr ? r : 2 * r;
+            int n = blocks();
+            w2aOff = new long[n];
+            w2bOff = new long[n];
+            uOff = new long[n];
+            aOff = new long[n];
+            bOff = new long[n];
+            for (int blk = 0; blk < n; blk++) {
+                w2aOff[blk] = w2(blk, dIn);
+                w2bOff[blk] = w2(blk, dh);
+                uOff[blk] = seedRow(blk) * k;
+                aOff[blk] = (long) head(blk) * dIn * rp + col(blk);
+                bOff[blk] = (long) head(blk) * rp * dh + (long) col(blk) * dh;
+            }
         }
 
         /** Blocks (own r columns of every head, then the shared ones): the head and the seed row of each. */
@@ -191,37 +210,22 @@ final class HoraKernel implements FactorKernel {
 
         Pair factors(INDArray u, INDArray ones) {
             DataType dt = u.dataType();
-            int n = blocks();
             INDArray a = Nd4j.createUninitialized(dt, heads, dIn, rp);
             INDArray b = Nd4j.createUninitialized(dt, heads, rp, dh);
             long[] cOff = new long[heads];
             long[] cbOff = new long[heads];
             long[] zero = new long[heads];
-            for (int i = 0; i < heads; i++) {
-                cOff[i] = perHead ? (long) i * dIn : 0;
-                cbOff[i] = perHead ? (long) i * dh : 0;
-            }
             long[] aHead = new long[heads];
             long[] bHead = new long[heads];
             for (int i = 0; i < heads; i++) {
+                cOff[i] = perHead ? (long) i * dIn : 0;
+                cbOff[i] = perHead ? (long) i * dh : 0;
                 aHead[i] = (long) i * dIn * rp;
                 bHead[i] = (long) i * rp * dh;
             }
             // a_i = cA_i^T 1 [d_in, r'] ; b_i = s 1 cB_i [r', d_h]
             StridedGemm.batch(true, false, dIn, rp, 1, 1, ca, cOff, dIn, ones, zero, rp, 0, a, aHead, rp);
             StridedGemm.batch(false, false, rp, dh, 1, scale, ones, zero, 1, cb, cbOff, dh, 0, b, bHead, dh);
-            long[] w2aOff = new long[n];
-            long[] w2bOff = new long[n];
-            long[] uOff = new long[n];
-            long[] aOff = new long[n];
-            long[] bOff = new long[n];
-            for (int blk = 0; blk < n; blk++) {
-                w2aOff[blk] = w2(blk, dIn);
-                w2bOff[blk] = w2(blk, dh);
-                uOff[blk] = seedRow(blk) * k;
-                aOff[blk] = aHead[head(blk)] + col(blk);
-                bOff[blk] = bHead[head(blk)] + (long) col(blk) * dh;
-            }
             // a_i[:, block] += W2A^T [d_in, k] U_rows^T [k, r] ; b_i[block, :] += s U_rows [r, k] W2B [k, d_h]
             StridedGemm.batch(true, true, dIn, r, k, 1, w2a, w2aOff, dIn, u, uOff, k, 1, a, aOff, rp);
             StridedGemm.batch(false, false, r, dh, k, scale, u, uOff, k, w2b, w2bOff, dh, 1, b, bOff, dh);
@@ -232,19 +236,6 @@ final class HoraKernel implements FactorKernel {
         void backward(Pair g, INDArray u, INDArray du, Map<String, INDArray> d) {
             INDArray ga = contiguous(g.a());                                               // [H, d_in, r']
             INDArray gb = contiguous(g.b());                                               // [H, r', d_h]
-            int n = blocks();
-            long[] w2aOff = new long[n];
-            long[] w2bOff = new long[n];
-            long[] uOff = new long[n];
-            long[] aOff = new long[n];
-            long[] bOff = new long[n];
-            for (int blk = 0; blk < n; blk++) {
-                w2aOff[blk] = w2(blk, dIn);
-                w2bOff[blk] = w2(blk, dh);
-                uOff[blk] = seedRow(blk) * k;
-                aOff[blk] = (long) head(blk) * dIn * rp + col(blk);
-                bOff[blk] = (long) head(blk) * rp * dh + (long) col(blk) * dh;
-            }
             DataType dt = u.dataType();
             INDArray dw2a = Nd4j.zeros(dt, w2a.shape());
             INDArray dw2b = Nd4j.zeros(dt, w2b.shape());
