@@ -3,11 +3,9 @@ package dev.hora.adapter.hora;
 import dev.hora.config.Activation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Maps {@link Activation} to SameDiff ops, and the same functions with their derivatives on ND4J arrays
+ * Maps {@link Activation} to SameDiff ops, and the same functions with their derivatives on {@code double[]}
  * for {@link HoraKernel}:
  * <pre>
  *   tanh      u = tanh p                    u' = 1 - u^2
@@ -36,29 +34,40 @@ final class Activations {
         };
     }
 
-    /** u = act(p), a new array. */
-    static INDArray forward(INDArray p, Activation act) {
-        return switch (act) {
-            case TANH -> Transforms.tanh(p, true);
-            case RELU -> Transforms.relu(p, true);
-            case GELU -> Transforms.sigmoid(p.mul(GELU_C), false).muli(p);
-            case SIGMOID -> Transforms.sigmoid(p, true);
-            case IDENTITY -> p.dup();
-        };
+    /** u = act(p) element by element, a new array. */
+    static double[] forward(double[] p, Activation act) {
+        double[] u = new double[p.length];
+        for (int i = 0; i < p.length; i++) {
+            double x = p[i];
+            u[i] = switch (act) {
+                case TANH -> Math.tanh(x);
+                case RELU -> Math.max(x, 0);
+                case SIGMOID -> sigmoid(x);
+                case GELU -> x * sigmoid(GELU_C * x);
+                case IDENTITY -> x;
+            };
+        }
+        return u;
     }
 
     /** dL/dp = dL/du * act'(p), in place in {@code du}; u = act(p) from {@link #forward}. */
-    static INDArray backwardInPlace(INDArray du, INDArray p, INDArray u, Activation act) {
-        return switch (act) {
-            case TANH -> du.muli(u.mul(u).rsubi(1.0));
-            case RELU -> du.muli(Transforms.step(p, true));
-            case GELU -> {
-                INDArray cp = p.mul(GELU_C);
-                INDArray sig = Transforms.sigmoid(cp, true);
-                yield du.muli(sig.rsub(1.0).muli(sig).muli(cp).addi(sig));   // sigma + c p sigma (1 - sigma)
-            }
-            case SIGMOID -> du.muli(u.rsub(1.0).muli(u));
-            case IDENTITY -> du;
-        };
+    static void backwardInPlace(double[] du, double[] p, double[] u, Activation act) {
+        for (int i = 0; i < du.length; i++) {
+            double d = switch (act) {
+                case TANH -> 1 - u[i] * u[i];
+                case RELU -> p[i] > 0 ? 1 : 0;
+                case SIGMOID -> u[i] * (1 - u[i]);
+                case GELU -> {
+                    double s = sigmoid(GELU_C * p[i]);
+                    yield s + GELU_C * p[i] * s * (1 - s);
+                }
+                case IDENTITY -> 1;
+            };
+            du[i] *= d;
+        }
+    }
+
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
     }
 }

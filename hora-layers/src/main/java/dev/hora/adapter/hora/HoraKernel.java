@@ -5,6 +5,7 @@ import dev.hora.adapter.ProjectionShape;
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.Target;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,7 +84,7 @@ final class HoraKernel implements FactorKernel {
         double[] pre = new double[rows * k];                                               // P [M, k]
         RowMajor.addRow(rows, k, RowMajor.read(p.get("b1")), 0, pre, 0);
         RowMajor.mulAdd(rows, k, e, s, 0, w1, 0, pre, 0);
-        double[] u = RowMajor.act(pre, config.getActivation());                             // U [M, k]
+        double[] u = Activations.forward(pre, config.getActivation());                             // U [M, k]
         INDArray uArr = RowMajor.create(u, dt, rows, k);
         INDArray ones = Nd4j.ones(dt, 2L * r);
         Map<Target, Pair> factors = new EnumMap<>(Target.class);
@@ -107,7 +108,7 @@ final class HoraKernel implements FactorKernel {
                 Map<String, INDArray> d = new LinkedHashMap<>();
                 targets.forEach(t -> outs.get(t).backward(grads.get(t), uArr, du, d));
                 double[] dPre = RowMajor.read(du);                                          // dU, then dP
-                RowMajor.actGrad(dPre, pre, u, config.getActivation());
+                Activations.backwardInPlace(dPre, pre, u, config.getActivation());
                 double[] dw1 = new double[e * k];
                 RowMajor.mulAddTA(e, k, rows, s, 0, dPre, 0, dw1, 0);
                 double[] db1 = new double[k];
@@ -119,21 +120,15 @@ final class HoraKernel implements FactorKernel {
                 out.put("b1", RowMajor.create(db1, dt, 1, k));
                 for (int j = 0; j < targets.size(); j++) {
                     String t = targets.get(j).prefix();
-                    out.put(t + "Z", RowMajor.create(slice(ds, j * m * e, hr * e), dt, hr, e));
+                    out.put(t + "Z", RowMajor.create(Arrays.copyOfRange(ds, j * m * e, (j * m + hr) * e), dt, hr, e));
                     if (config.isSharedPair()) {
-                        out.put(t + "Zs", RowMajor.create(slice(ds, (j * m + hr) * e, r * e), dt, r, e));
+                        out.put(t + "Zs", RowMajor.create(Arrays.copyOfRange(ds, (j * m + hr) * e, (j * m + hr + r) * e), dt, r, e));
                     }
                 }
                 out.putAll(d);
                 return out;
             }
         };
-    }
-
-    private static double[] slice(double[] x, int from, int n) {
-        double[] y = new double[n];
-        System.arraycopy(x, from, y, 0, n);
-        return y;
     }
 
     /**

@@ -1,12 +1,11 @@
 package dev.hora.adapter.hora;
 
-import dev.hora.config.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Small dense products and activations on row-major {@code double[]} matrices for {@link HoraKernel}'s
+ * Small dense products on row-major {@code double[]} matrices for {@link HoraKernel}'s
  * first generator layer, which is tiny (MiniLM: S [192, 8] x W1 [8, 16]), so plain loops beat ND4J's
  * per-op dispatch by far. Matrix (i, j) of X [rows, cols] at
  * offset o is {@code x[o + i cols + j]}; every product accumulates into C.
@@ -14,12 +13,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *   mulAdd    C[m, n] += A[m, k] B[k, n]
  *   mulAddTA  C[m, n] += A[k, m]^T B[k, n]
  *   mulAddTB  C[m, n] += A[m, k] B[n, k]^T
- *   act       u = act(p);   actGrad  dp = du act'(p)   (tanh, relu, sigmoid, gelu = p sigma(1.702 p), identity)
  * </pre>
  */
 final class RowMajor {
-    /** libnd4j's GELU constant, a float widened to double as in the op's double instantiation. */
-    static final double GELU_C = 1.702f;
 
     private RowMajor() {
     }
@@ -80,42 +76,6 @@ final class RowMajor {
                 out[ov + j] += c[oc + i * n + j];
             }
         }
-    }
-
-    static double[] act(double[] p, Activation act) {
-        double[] u = new double[p.length];
-        for (int i = 0; i < p.length; i++) {
-            double x = p[i];
-            u[i] = switch (act) {
-                case TANH -> Math.tanh(x);
-                case RELU -> Math.max(x, 0);
-                case SIGMOID -> sigmoid(x);
-                case GELU -> x * sigmoid(GELU_C * x);
-                case IDENTITY -> x;
-            };
-        }
-        return u;
-    }
-
-    /** du *= act'(p), in place; u = act(p). */
-    static void actGrad(double[] du, double[] p, double[] u, Activation act) {
-        for (int i = 0; i < du.length; i++) {
-            double d = switch (act) {
-                case TANH -> 1 - u[i] * u[i];
-                case RELU -> p[i] > 0 ? 1 : 0;
-                case SIGMOID -> u[i] * (1 - u[i]);
-                case GELU -> {
-                    double s = sigmoid(GELU_C * p[i]);
-                    yield s + GELU_C * p[i] * s * (1 - s);
-                }
-                case IDENTITY -> 1;
-            };
-            du[i] *= d;
-        }
-    }
-
-    private static double sigmoid(double x) {
-        return 1 / (1 + Math.exp(-x));
     }
 
     /** The elements of x in c order, as doubles (one copy; views and f-order arrays are copied first). */
