@@ -3,6 +3,7 @@ package dev.hora.serve;
 import dev.hora.peft.PeftModel;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +41,8 @@ final class DynamicBatcher implements AutoCloseable {
     private final Thread worker;
     private final DistributionSummary batchRows;
     private final DistributionSummary batchTokens;
+    private final Timer queueTime;
+    private final Timer inferenceTime;
     private boolean stopped;
     private volatile boolean hurry;
 
@@ -54,6 +57,10 @@ final class DynamicBatcher implements AutoCloseable {
                 .register(metrics);
         this.batchTokens = DistributionSummary.builder("hora_batch_tokens").description("padded tokens per pass")
                 .register(metrics);
+        this.queueTime = Timer.builder("hora_queue").description("time a request waited for its forward pass")
+                .publishPercentiles(0.5, 0.99).register(metrics);
+        this.inferenceTime = Timer.builder("hora_inference").description("forward passes (batch in, rows out)")
+                .publishPercentiles(0.5, 0.99).register(metrics);
         metrics.gauge("hora_queue_requests", this, DynamicBatcher::queued);
         this.worker = new Thread(this::loop, "hora-batcher");
         worker.setDaemon(true);
@@ -162,6 +169,10 @@ final class DynamicBatcher implements AutoCloseable {
     }
 
     private void run(List<Work> batch) {
+        long start = System.nanoTime();
+        for (Work w : batch) {
+            queueTime.record(start - w.enqueuedNanos(), TimeUnit.NANOSECONDS);
+        }
         int rows = batch.stream().mapToInt(Work::rows).sum();
         int seq = batch.stream().mapToInt(Work::seq).max().orElse(0);
         long[][] ids = new long[rows][seq];
@@ -187,6 +198,7 @@ final class DynamicBatcher implements AutoCloseable {
             INDArray out = batch.get(0).output() == Work.Output.PROBABILITIES ? model.predictProba(a, m, t, names)
                     : model.pooled(a, m, t, names);
             float[][] all = out.toFloatMatrix();
+            inferenceTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             r = 0;
             for (Work w : batch) {
                 w.result().complete(Arrays.copyOfRange(all, r, r + w.rows()));

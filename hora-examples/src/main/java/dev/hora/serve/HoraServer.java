@@ -50,7 +50,7 @@ public final class HoraServer implements AutoCloseable {
         this.tokenizers = new Tokenizers(source);
         this.registry = new AdapterRegistry(model, new AdapterLoader(model, source, opt.maxLength()),
                 opt.adapterDir(), opt.maxAdapters());
-        this.inference = new InferenceRoutes(registry, tokenizers, opt, source.spec());
+        this.inference = new InferenceRoutes(registry, tokenizers, opt, source.spec(), metrics);
         this.batcher = new DynamicBatcher(model, opt.maxBatchTokens(), opt.maxWaitMs(), tokenizers.padId(),
                 inference::arriving, metrics);
         inference.batcher(batcher);

@@ -3,6 +3,8 @@ package dev.hora.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hora.text.Batch;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,10 +28,14 @@ final class InferenceRoutes {
     private final String modelSpec;
     private final Semaphore permits;
     private final AtomicInteger arriving = new AtomicInteger();
+    private final Timer tokenization;
     private volatile DynamicBatcher batcher;
     private volatile boolean draining;
 
-    InferenceRoutes(AdapterRegistry registry, Tokenizers tokenizers, ServeOptions opt, String modelSpec) {
+    InferenceRoutes(AdapterRegistry registry, Tokenizers tokenizers, ServeOptions opt, String modelSpec,
+                    MeterRegistry metrics) {
+        this.tokenization = Timer.builder("hora_tokenization").description("tokenising one request's texts")
+                .publishPercentiles(0.5, 0.99).register(metrics);
         this.registry = registry;
         this.tokenizers = tokenizers;
         this.opt = opt;
@@ -137,7 +144,9 @@ final class InferenceRoutes {
                 if (output == Work.Output.PROBABILITIES && a.labels().isEmpty()) {
                     throw ApiException.unprocessable("adapter '" + adapterName + "' has no classification head");
                 }
+                long t0 = System.nanoTime();
                 Batch b = tokenizers.encode(inputs, a == null ? opt.maxLength() : a.maxLength());
+                tokenization.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
                 Work w = Work.of(output, a == null ? null : a.modelName(), a == null ? 0 : a.labels().size(), b);
                 batcher.submit(w);
                 arriving.decrementAndGet();

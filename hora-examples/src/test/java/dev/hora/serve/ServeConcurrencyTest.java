@@ -87,8 +87,19 @@ class ServeConcurrencyTest {
             double maxRows = metrics.lines().filter(l -> l.startsWith("hora_batch_rows_max"))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).max().orElse(0);
             assertTrue(maxRows > 3, "concurrent requests shared forward passes: largest pass " + maxRows + " rows");
+            // the stage timers (as TEI's): one tokenisation and one queue wait per request, one inference per pass
+            assertEquals(2.0 * reqs.size(), metric(metrics, "hora_tokenization_seconds_count"), metrics);
+            assertEquals(2.0 * reqs.size(), metric(metrics, "hora_queue_seconds_count"), metrics);
+            assertEquals(metric(metrics, "hora_batch_rows_count"), metric(metrics, "hora_inference_seconds_count"));
+            assertTrue(metric(metrics, "hora_inference_seconds_count") < 2.0 * reqs.size(), metrics);
             assertEquals(8, http.get("/adapters").json().get("adapters").size());
         }
+    }
+
+    /** The value of an unlabelled Prometheus sample {@code name} (NaN when absent). */
+    static double metric(String scrape, String name) {
+        return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(
+                l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(Double.NaN);
     }
 
     @Test
