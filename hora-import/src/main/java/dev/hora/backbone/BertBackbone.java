@@ -253,7 +253,7 @@ public final class BertBackbone implements Backbone {
                 Linear.addColumns(qkvW, (long) t.ordinal() * d, f.deltaW());
             }
         }
-        INDArray qkv = Linear.forward(x, qkvW, w.qkvB());
+        INDArray qkv = LayerWeights.forward(w.qkv(), x, qkvW);
         Timer.lap("f.qkv");
         for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
             addFactorised(p, l, t, x, qkv, (long) t.ordinal() * d, xa);
@@ -261,7 +261,7 @@ public final class BertBackbone implements Backbone {
         Attention.Saved att = Attention.forward(qkv, additive, p.batch, p.seq, config.numHeads());
         Timer.lap("f.attention");
         INDArray oW = effective(p, l, Target.O, w.oW());
-        INDArray a = Linear.forward(att.context(), oW, w.oB());
+        INDArray a = LayerWeights.forward(w.o(), att.context(), oW);
         addFactorised(p, l, Target.O, att.context(), a, 0, xa);
         Timer.lap("f.o");
         a.addi(x);
@@ -269,13 +269,13 @@ public final class BertBackbone implements Backbone {
         INDArray h = keep ? ln1.y() : LayerNorm.inferInPlace(a, w.ln1G(), w.ln1B(), config.layerNormEps());
         Timer.lap("f.ln1");
         INDArray iW = effective(p, l, Target.FFN_IN, w.iW());
-        INDArray z = Linear.forward(h, iW, w.iB());
+        INDArray z = LayerWeights.forward(w.ffnIn(), h, iW);
         addFactorised(p, l, Target.FFN_IN, h, z, 0, xa);
         Timer.lap("f.ffn_in");
         INDArray dydz = Gelu.forwardInPlace(z, keep);                                       // z is now g
         Timer.lap("f.gelu");
         INDArray outW = effective(p, l, Target.FFN_OUT, w.outW());
-        INDArray o = Linear.forward(z, outW, w.outB());
+        INDArray o = LayerWeights.forward(w.ffnOut(), z, outW);
         addFactorised(p, l, Target.FFN_OUT, z, o, 0, xa);
         Timer.lap("f.ffn_out");
         o.addi(h);

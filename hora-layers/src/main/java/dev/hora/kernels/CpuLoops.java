@@ -33,6 +33,11 @@ final class CpuLoops {
         return VECTOR && !forceScalar;
     }
 
+    /** True when the Vector API bodies run (the module is there and no test forced the scalar ones). */
+    static boolean vectorOn() {
+        return vector();
+    }
+
     /** {y, dy/dz} of one element (the scalar body). */
     static float[] geluScalar(float v) {
         float e = exp(-0.5f * v * v);
