@@ -13,11 +13,7 @@ THREADS=${3:-2}
 PORT=${SOAK_PORT:-18080}
 WORK=$(mktemp -d /tmp/hora-soak.XXXXXX)
 command -v wrk >/dev/null || { echo "serve_soak: wrk not found (apt-get install wrk)" >&2; exit 1; }
-# the CPU's best BLAS core (bin/blas-env.sh) unless BENCH_CORETYPE names one; an inherited OPENBLAS_CORETYPE is
-# not used (some machines preset an older core for other programs: Haswell on a Zen 5 halved c=32 throughput)
-unset OPENBLAS_CORETYPE
-[ -n "${BENCH_CORETYPE:-}" ] && export OPENBLAS_CORETYPE=$BENCH_CORETYPE
-. "$ROOT/bin/blas-env.sh"
+. "$ROOT/bench/blas-best.sh"   # the CPU's best BLAS core unless BENCH_CORETYPE names one
 
 cd "$ROOT"
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(getconf _NPROCESSORS_ONLN) cores; server threads $THREADS;" \

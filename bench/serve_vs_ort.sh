@@ -16,9 +16,7 @@ THREADS=${4:-2}
 PORT=${BENCH_PORT:-18180}
 WORK=$(mktemp -d /tmp/hora-vs-ort.XXXXXX)
 command -v wrk >/dev/null || { echo "serve_vs_ort: wrk not found (apt-get install wrk)" >&2; exit 1; }
-unset OPENBLAS_CORETYPE
-[ -n "${BENCH_CORETYPE:-}" ] && export OPENBLAS_CORETYPE=$BENCH_CORETYPE
-. "$ROOT/bin/blas-env.sh"
+. "$ROOT/bench/blas-best.sh"   # the CPU's best BLAS core unless BENCH_CORETYPE names one
 cd "$ROOT"
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(getconf _NPROCESSORS_ONLN) cores; load $(cut -d' ' -f1-3 /proc/loadavg);" \
     "threads $THREADS; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}; $SECS s per cell"
