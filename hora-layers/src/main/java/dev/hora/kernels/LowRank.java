@@ -43,11 +43,13 @@ public final class LowRank {
 
     /**
      * {@link #forwardAdd} on row segments of x and y, each with its own factors (a mixed batch's adapters at
-     * one site), inference only (nothing kept): one
-     * GEMM for every segment's {@code x a} (their A side by side), then each segment's groups on its rows:
+     * one site), inference only (nothing kept). Each segment multiplies only its own rows by its own A
+     * (one GEMM over all rows with every A side by side costs k times the work for k segments: at 32
+     * adapters that product was as large as the frozen projection itself); the segments are spread over
+     * the threads:
      * <pre>
-     *   xa = x [A_1 | ... | A_k]                         [n, sum_i G_i r_i]   (rows outside the segments unused)
-     *   y[from_i:to_i, o + g d_g ...] += xa[from_i:to_i, cols of (i, g)] b_i,g
+     *   xa[from_i:to_i, 0 : G_i r_i] = x[from_i:to_i] A_i                    xa [n, max_i G_i r_i]
+     *   y[from_i:to_i, o + g d_g ...] += xa[from_i:to_i, g r_i : (g+1) r_i] b_i,g
      * </pre>
      * {@code aCat[i]} is {@link #concatA} of segment i's a ([in, G_i r_i]), {@code b[i]} [G_i, r_i, d_g] 'c'.
      */
@@ -56,22 +58,39 @@ public final class LowRank {
         int in = (int) x.size(1);
         int n = (int) x.size(0);
         int ldy = (int) y.size(1);
-        INDArray aAll = aCat.length == 1 ? aCat[0] : Nd4j.hstack(aCat);                // [in, W]
-        int w = (int) aAll.size(1);
-        INDArray xa = Nd4j.create(x.dataType(), n, w);
-        StridedGemm.gemm(false, false, n, w, in, 1, x, 0, in, aAll, 0, w, 0, xa, 0, w);
-        int col = 0;
-        for (int i = 0; i < aCat.length; i++) {
-            int g = (int) b[i].size(0);
-            int r = (int) b[i].size(1);
-            int dg = (int) b[i].size(2);
-            int rows = to[i] - from[i];
-            for (int j = 0; rows > 0 && j < g; j++) {
-                StridedGemm.gemm(false, false, rows, dg, r, 1, xa, (long) from[i] * w + col + (long) j * r, w,
-                        b[i], (long) j * r * dg, dg, 1, y, (long) from[i] * ldy + offset + (long) j * dg, ldy);
-            }
-            col += g * r;
+        int k = aCat.length;
+        int w = 0;
+        long work = 0;
+        for (int i = 0; i < k; i++) {
+            int wi = (int) aCat[i].size(1);
+            w = Math.max(w, wi);
+            work += (long) (to[i] - from[i]) * wi * (in + b[i].size(2));
         }
+        INDArray xa = Nd4j.createUninitialized(x.dataType(), n, w);
+        int ldxa = w;
+        int parts = Parallel.parts(k, work / Math.max(1, k));
+        if (parts > 1) {
+            Parallel.ownThreads();
+        }
+        Parallel.run(parts, t -> {
+            for (int i = Parallel.from(k, t, parts); i < Parallel.from(k, t + 1, parts); i++) {
+                int rows = to[i] - from[i];
+                if (rows <= 0) {
+                    continue;
+                }
+                int wi = (int) aCat[i].size(1);
+                int g = (int) b[i].size(0);
+                int r = (int) b[i].size(1);
+                int dg = (int) b[i].size(2);
+                long row0 = (long) from[i] * ldxa;
+                StridedGemm.gemm(false, false, rows, wi, in, 1, x, (long) from[i] * in, in, aCat[i], 0, wi,
+                        0, xa, row0, ldxa);
+                for (int j = 0; j < g; j++) {
+                    StridedGemm.gemm(false, false, rows, dg, r, 1, xa, row0 + (long) j * r, ldxa,
+                            b[i], (long) j * r * dg, dg, 1, y, (long) from[i] * ldy + offset + (long) j * dg, ldy);
+                }
+            }
+        });
     }
 
     /** Factor gradients: [0] = da [G, in, r], [1] = db [G, r, d_g]; dx accumulated into {@code dx}. */
