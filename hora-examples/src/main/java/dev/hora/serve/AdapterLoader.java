@@ -68,6 +68,7 @@ final class AdapterLoader {
             }
             if (Files.isRegularFile(folder.resolve("adapter_config.json"))) {
                 model.loadAdapter(modelName, folder);
+                model.adapter(modelName).freeze();   // served values never change: no per-batch fingerprint
                 SavedClassifier head = ClassifierFile.read(folder).orElse(null);
                 String kind = model.adapter(modelName).config().getKind().cliName();
                 int maxLength = head == null || head.maxLength() == 0 ? defaultMaxLength : head.maxLength();
@@ -107,7 +108,7 @@ final class AdapterLoader {
         } catch (IllegalArgumentException e) {
             throw new IOException(RunFolder.MODEL + " does not fit the run's settings: " + e.getMessage(), e);
         }
-        model.addAdapter(set);
+        model.addAdapter(set.freeze());   // served values never change: no per-batch fingerprint
         String kind = s.adapter() == null ? "probe" : s.adapter().cliName().toLowerCase(Locale.ROOT);
         return new ServedAdapter(name, modelName, dir, kind, labels, s.maxLength(), pinned);
     }

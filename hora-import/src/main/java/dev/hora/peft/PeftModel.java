@@ -235,12 +235,19 @@ public final class PeftModel {
 
     /** The loss and gradients of adapter {@code name}'s trainable tensors on this model's engine. */
     public Objective objective(String name) {
-        return runner.objective(adapter(name));
+        return objectiveOf(adapter(name));
     }
 
     /** {@link #objective(String)} of the active adapter. */
     public Objective objective() {
-        return runner.objective(activeSet());
+        return objectiveOf(activeSet());
+    }
+
+    private Objective objectiveOf(AdapterSet a) {
+        if (a.frozen()) {
+            throw new IllegalStateException("adapter '" + a.name() + "' is frozen (served) and cannot be trained");
+        }
+        return runner.objective(a);
     }
 
     /** Points a trainer at the active adapter's objective (its learning-rate multipliers included). */

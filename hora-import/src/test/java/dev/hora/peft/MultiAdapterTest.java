@@ -2,6 +2,7 @@ package dev.hora.peft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -178,6 +179,21 @@ class MultiAdapterTest {
         m.adapter("hora").layerParams().get(1).values().iterator().next().addi(0.5);
         INDArray second = m.pooled(ids(), mask(), types());
         assertTrue(relErr(second, first) > 1e-4, "a direct write to a live array is seen");
+    }
+
+    @Test
+    void aFrozenAdapterServesItsFactorsAndRefusesTraining() {
+        PeftModel m = fourAdapters();
+        m.setActiveAdapter("hora");
+        INDArray first = m.pooled(ids(), mask(), types());
+        AdapterSet hora = m.adapter("hora").freeze();
+        assertTrue(hora.frozen());
+        assertEquals(first, m.pooled(ids(), mask(), types()), "freezing keeps the values");
+        hora.layerParams().get(1).values().iterator().next().addi(0.5);
+        assertEquals(first, m.pooled(ids(), mask(), types()), "frozen: the parameters are not read again");
+        assertThrows(IllegalStateException.class, () -> hora.setTrainable(hora.trainable()));
+        assertThrows(IllegalStateException.class, () -> m.objective("hora"));
+        assertNotNull(m.objective("lora"), "the other adapters still train");
     }
 
     @Test
