@@ -1,7 +1,6 @@
 package dev.hora.kernels;
 
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -14,23 +13,25 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  * One short sequence at inference (a {@code hora serve} request: 1 x 12 tokens) multiplies a few rows by every
  * weight of the encoder; OpenBLAS copies each W into its panel layout on every call, so the product streamed the
- * weights twice. Here they are copied once (the panels cost one more copy of the frozen weights, off the heap,
- * only in processes that run such products; training's products have hundreds of rows and never make them).
+ * weights twice. Here they are copied once (the panels cost one more copy of the frozen weights, on the Java
+ * heap, only in processes that run such products; training's products mostly have hundreds of rows and run on the BLAS).
  * Results: each element of y sums over {@code in} in order on one thread (the same for any thread count);
  * they differ from the BLAS path in the last bits of float rounding.
  */
 public final class PackedLinear {
     /**
-     * Up to this many rows the panels are used. Measured on MiniLM (2-core Zen 5, A/B in separate runs): a 1 x 12
-     * forward 2.75-3.44 ms against 3.58-4.02 with the BLAS on 2 threads, 4.60-6.95 against 5.70-7.66 on 1; from
-     * 32 rows on the BLAS's kernel was faster (1 thread, 64 rows: 24-28 against 14-19 ms).
+     * Up to this many rows the panels are used ({@code -Dhora.packed.maxRows} to move it). Measured on MiniLM
+     * (2-core Zen 5, {@code ForwardBench}, 2 threads, kernels / ONNX Runtime in one run, two rounds): batch 8 x 16
+     * (128 rows) 1.03-1.14 with the panels against 1.29-1.40 with the BLAS; 4 x 12 1.06-1.23 against 1.12-1.23.
+     * One product, one core, warm caches: 16 accumulators beat OpenBLAS from 32 to 128 rows (184-205 against
+     * 118-160 GFLOP/s); with the weight not in cache they tie at 128 rows (~300 us for 128 x 384 x 384).
      */
-    public static final int MAX_ROWS = 16;
+    public static final int MAX_ROWS = Integer.getInteger("hora.packed.maxRows", 128);
     /** {@code -Dhora.packed=false} leaves every product to the BLAS (A/B measurements). */
     private static final boolean ENABLED = !"false".equals(System.getProperty("hora.packed"));
     private final INDArray w;
     private final INDArray b;
-    private volatile INDArray panels;
+    private volatile float[] panels;
 
     /** W [in, out] and b [out] (or null), both frozen: the caller never writes them. */
     public PackedLinear(INDArray w, INDArray b) {
@@ -59,7 +60,7 @@ public final class PackedLinear {
         } else {
             y.assign(0);
         }
-        INDArray p = panels();
+        float[] p = panels();
         int count = out / PanelGemm.P;
         int parts = Parallel.parts(count, (long) n * w.size(0) * PanelGemm.P);
         if (parts <= 1) {
@@ -75,7 +76,7 @@ public final class PackedLinear {
         return ENABLED && x.size(0) <= MAX_ROWS && CpuLoops.vectorOn() && CpuLoops.applies(x, w, b)
                 && PanelGemm.usable() && w.size(1) % PanelGemm.P == 0 && x.ordering() == 'c'
                 && x.stride(0) == x.size(1) && x.stride(1) == 1 && x.size(1) == w.size(0)
-                && w.ordering() == 'c' && !w.isView();
+                && w.ordering() == 'c' && !w.isView() && w.length() < Integer.MAX_VALUE;
     }
 
     /** True once the panels exist (tests). */
@@ -83,18 +84,14 @@ public final class PackedLinear {
         return panels != null;
     }
 
-    /** W as panels [out / P, in, P], made once (outside any workspace). */
-    private INDArray panels() {
-        INDArray p = panels;
+    /** W as panels [out / P, in, P] in a heap array, made once. */
+    private float[] panels() {
+        float[] p = panels;
         if (p == null) {
             synchronized (this) {
                 p = panels;
                 if (p == null) {
-                    long in = w.size(0);
-                    long out = w.size(1);
-                    try (MemoryWorkspace none = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                        p = w.reshape(in, out / PanelGemm.P, PanelGemm.P).permute(1, 0, 2).dup('c');
-                    }
+                    p = PanelGemm.pack(w);
                     panels = p;
                 }
             }

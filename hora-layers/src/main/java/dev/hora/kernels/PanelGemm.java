@@ -1,7 +1,5 @@
 package dev.hora.kernels;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -10,11 +8,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The Vector API body of {@link PackedLinear}: a product of few rows with a weight stored as column panels.
  * <pre>
- *   panels [out / P, in, P]:  panel p, row kk = W[kk, p P : (p+1) P]        (P = 2 vector lengths)
- *   y[i, p P : (p+1) P] += sum_kk x[i, kk] panels[p, kk, :]                 4 rows x 2 vectors in registers
+ *   panels [out / P, in, P] (a Java float[]):  panel p, row kk = W[kk, p P : (p+1) P]     (P = 2 vector lengths)
+ *   y[i, p P : (p+1) P] += sum_kk x[i, kk] panels[p, kk, :]       8 rows x 2 vectors in registers (then 4, then 1)
  * </pre>
- * Each panel is read front to back, so a weight streams from memory at full speed; OpenBLAS instead packs
- * the row-major W into its own panels on every call (for a few rows, most of the call's time).
+ * Each panel is read front to back, so a weight streams from memory at full speed, and stays in cache for
+ * every block of rows; OpenBLAS instead packs the row-major W into its own panels on every call (for a few
+ * rows, most of the call's time). Measured on one Zen 5 core, one product 64 x 384 x 384 with warm caches:
+ * 16 accumulators ~200 GFLOP/s against 180 for 8 and 135-160 for OpenBLAS; the panels in a heap array
+ * ran about twice as fast as the same loop reading them from an off-heap buffer.
  */
 final class PanelGemm {
     private static final VectorSpecies<Float> SP = FloatVector.SPECIES_PREFERRED;
@@ -31,8 +32,23 @@ final class PanelGemm {
         return L >= 8;
     }
 
+    /** W [in, out] ('c', contiguous) as panels [out / P, in, P]. */
+    static float[] pack(INDArray w) {
+        int in = (int) w.size(0);
+        int out = (int) w.size(1);
+        FloatBuffer wb = w.data().asNioFloat();
+        int w0 = (int) w.offset();
+        float[] p = new float[in * out];
+        for (int j = 0, o = 0; j < out; j += P) {
+            for (int kk = 0; kk < in; kk++, o += P) {
+                wb.get(w0 + kk * out + j, p, o, P);
+            }
+        }
+        return p;
+    }
+
     /** Panels [p0, p1) of y [m, out] ('c', holding the bias) += x [m, in] W, W as {@code panels} [out/P, in, P]. */
-    static void run(INDArray x, INDArray panels, INDArray y, int p0, int p1) {
+    static void run(INDArray x, float[] panels, INDArray y, int p0, int p1) {
         int m = (int) x.size(0);
         int in = (int) x.size(1);
         int out = (int) y.size(1);
@@ -46,24 +62,24 @@ final class PanelGemm {
         }
         float[] xs = s[0];
         float[] ys = s[1];
-        FloatBuffer xb = x.data().asNioFloat();
-        xb.get((int) x.offset(), xs, 0, m * in);
+        x.data().asNioFloat().get((int) x.offset(), xs, 0, m * in);
         FloatBuffer yb = y.data().asNioFloat();
         int y0 = (int) y.offset() + p0 * P;
         for (int i = 0; i < m; i++) {
             yb.get(y0 + i * out, ys, i * w, w);
         }
-        ByteBuffer pb = panels.data().asNio().order(ByteOrder.nativeOrder());
-        long base = panels.offset();
         for (int p = p0; p < p1; p++) {
-            long panel = base + (long) p * in * P;
+            int panel = p * in * P;
             int j = (p - p0) * P;
             int i = 0;
+            for (; i + 8 <= m; i += 8) {
+                block8(xs, i, in, panels, panel, ys, j, w);
+            }
             for (; i + 4 <= m; i += 4) {
-                block4(xs, i, in, pb, panel, ys, j, w);
+                block4(xs, i, in, panels, panel, ys, j, w);
             }
             for (; i < m; i++) {
-                block1(xs, i, in, pb, panel, ys, j, w);
+                block1(xs, i, in, panels, panel, ys, j, w);
             }
         }
         for (int i = 0; i < m; i++) {
@@ -71,8 +87,75 @@ final class PanelGemm {
         }
     }
 
-    private static void block4(float[] x, int i, int in, ByteBuffer pb, long panel, float[] y, int j, int w) {
-        ByteOrder bo = ByteOrder.nativeOrder();
+    /** y[i .. i+8, j .. j+P] += x[i .. i+8, :] panel: 16 accumulators. */
+    private static void block8(float[] x, int i, int in, float[] pw, int panel, float[] y, int j, int w) {
+        int y0 = i * w + j;
+        FloatVector c00 = FloatVector.fromArray(SP, y, y0);
+        FloatVector c01 = FloatVector.fromArray(SP, y, y0 + L);
+        FloatVector c10 = FloatVector.fromArray(SP, y, y0 + w);
+        FloatVector c11 = FloatVector.fromArray(SP, y, y0 + w + L);
+        FloatVector c20 = FloatVector.fromArray(SP, y, y0 + 2 * w);
+        FloatVector c21 = FloatVector.fromArray(SP, y, y0 + 2 * w + L);
+        FloatVector c30 = FloatVector.fromArray(SP, y, y0 + 3 * w);
+        FloatVector c31 = FloatVector.fromArray(SP, y, y0 + 3 * w + L);
+        FloatVector c40 = FloatVector.fromArray(SP, y, y0 + 4 * w);
+        FloatVector c41 = FloatVector.fromArray(SP, y, y0 + 4 * w + L);
+        FloatVector c50 = FloatVector.fromArray(SP, y, y0 + 5 * w);
+        FloatVector c51 = FloatVector.fromArray(SP, y, y0 + 5 * w + L);
+        FloatVector c60 = FloatVector.fromArray(SP, y, y0 + 6 * w);
+        FloatVector c61 = FloatVector.fromArray(SP, y, y0 + 6 * w + L);
+        FloatVector c70 = FloatVector.fromArray(SP, y, y0 + 7 * w);
+        FloatVector c71 = FloatVector.fromArray(SP, y, y0 + 7 * w + L);
+        int x0 = i * in;
+        for (int kk = 0, o = panel; kk < in; kk++, o += P) {
+            FloatVector w0 = FloatVector.fromArray(SP, pw, o);
+            FloatVector w1 = FloatVector.fromArray(SP, pw, o + L);
+            int xo = x0 + kk;
+            FloatVector v = FloatVector.broadcast(SP, x[xo]);
+            c00 = w0.fma(v, c00);
+            c01 = w1.fma(v, c01);
+            v = FloatVector.broadcast(SP, x[xo + in]);
+            c10 = w0.fma(v, c10);
+            c11 = w1.fma(v, c11);
+            v = FloatVector.broadcast(SP, x[xo + 2 * in]);
+            c20 = w0.fma(v, c20);
+            c21 = w1.fma(v, c21);
+            v = FloatVector.broadcast(SP, x[xo + 3 * in]);
+            c30 = w0.fma(v, c30);
+            c31 = w1.fma(v, c31);
+            v = FloatVector.broadcast(SP, x[xo + 4 * in]);
+            c40 = w0.fma(v, c40);
+            c41 = w1.fma(v, c41);
+            v = FloatVector.broadcast(SP, x[xo + 5 * in]);
+            c50 = w0.fma(v, c50);
+            c51 = w1.fma(v, c51);
+            v = FloatVector.broadcast(SP, x[xo + 6 * in]);
+            c60 = w0.fma(v, c60);
+            c61 = w1.fma(v, c61);
+            v = FloatVector.broadcast(SP, x[xo + 7 * in]);
+            c70 = w0.fma(v, c70);
+            c71 = w1.fma(v, c71);
+        }
+        c00.intoArray(y, y0);
+        c01.intoArray(y, y0 + L);
+        c10.intoArray(y, y0 + w);
+        c11.intoArray(y, y0 + w + L);
+        c20.intoArray(y, y0 + 2 * w);
+        c21.intoArray(y, y0 + 2 * w + L);
+        c30.intoArray(y, y0 + 3 * w);
+        c31.intoArray(y, y0 + 3 * w + L);
+        c40.intoArray(y, y0 + 4 * w);
+        c41.intoArray(y, y0 + 4 * w + L);
+        c50.intoArray(y, y0 + 5 * w);
+        c51.intoArray(y, y0 + 5 * w + L);
+        c60.intoArray(y, y0 + 6 * w);
+        c61.intoArray(y, y0 + 6 * w + L);
+        c70.intoArray(y, y0 + 7 * w);
+        c71.intoArray(y, y0 + 7 * w + L);
+    }
+
+    /** y[i .. i+4, j .. j+P] += x[i .. i+4, :] panel: 8 accumulators. */
+    private static void block4(float[] x, int i, int in, float[] pw, int panel, float[] y, int j, int w) {
         int y0 = i * w + j;
         FloatVector c00 = FloatVector.fromArray(SP, y, y0);
         FloatVector c01 = FloatVector.fromArray(SP, y, y0 + L);
@@ -83,20 +166,20 @@ final class PanelGemm {
         FloatVector c30 = FloatVector.fromArray(SP, y, y0 + 3 * w);
         FloatVector c31 = FloatVector.fromArray(SP, y, y0 + 3 * w + L);
         int x0 = i * in;
-        int o = (int) (panel * 4);
-        for (int kk = 0; kk < in; kk++, o += 4 * P) {
-            FloatVector w0 = FloatVector.fromByteBuffer(SP, pb, o, bo);
-            FloatVector w1 = FloatVector.fromByteBuffer(SP, pb, o + 4 * L, bo);
-            FloatVector v = FloatVector.broadcast(SP, x[x0 + kk]);
+        for (int kk = 0, o = panel; kk < in; kk++, o += P) {
+            FloatVector w0 = FloatVector.fromArray(SP, pw, o);
+            FloatVector w1 = FloatVector.fromArray(SP, pw, o + L);
+            int xo = x0 + kk;
+            FloatVector v = FloatVector.broadcast(SP, x[xo]);
             c00 = w0.fma(v, c00);
             c01 = w1.fma(v, c01);
-            v = FloatVector.broadcast(SP, x[x0 + in + kk]);
+            v = FloatVector.broadcast(SP, x[xo + in]);
             c10 = w0.fma(v, c10);
             c11 = w1.fma(v, c11);
-            v = FloatVector.broadcast(SP, x[x0 + 2 * in + kk]);
+            v = FloatVector.broadcast(SP, x[xo + 2 * in]);
             c20 = w0.fma(v, c20);
             c21 = w1.fma(v, c21);
-            v = FloatVector.broadcast(SP, x[x0 + 3 * in + kk]);
+            v = FloatVector.broadcast(SP, x[xo + 3 * in]);
             c30 = w0.fma(v, c30);
             c31 = w1.fma(v, c31);
         }
@@ -110,17 +193,15 @@ final class PanelGemm {
         c31.intoArray(y, y0 + 3 * w + L);
     }
 
-    private static void block1(float[] x, int i, int in, ByteBuffer pb, long panel, float[] y, int j, int w) {
-        ByteOrder bo = ByteOrder.nativeOrder();
+    private static void block1(float[] x, int i, int in, float[] pw, int panel, float[] y, int j, int w) {
         int y0 = i * w + j;
         FloatVector c0 = FloatVector.fromArray(SP, y, y0);
         FloatVector c1 = FloatVector.fromArray(SP, y, y0 + L);
         int x0 = i * in;
-        int o = (int) (panel * 4);
-        for (int kk = 0; kk < in; kk++, o += 4 * P) {
+        for (int kk = 0, o = panel; kk < in; kk++, o += P) {
             FloatVector v = FloatVector.broadcast(SP, x[x0 + kk]);
-            c0 = FloatVector.fromByteBuffer(SP, pb, o, bo).fma(v, c0);
-            c1 = FloatVector.fromByteBuffer(SP, pb, o + 4 * L, bo).fma(v, c1);
+            c0 = FloatVector.fromArray(SP, pw, o).fma(v, c0);
+            c1 = FloatVector.fromArray(SP, pw, o + L).fma(v, c1);
         }
         c0.intoArray(y, y0);
         c1.intoArray(y, y0 + L);

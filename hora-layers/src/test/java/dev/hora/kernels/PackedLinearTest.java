@@ -13,7 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * {@link PackedLinear}: the panel product of few rows against a double-precision x W + b, for row counts
  * around the 4-row blocks, with and without a bias, inside a workspace (the panels are made outside it and
- * survive it); the same bits on 1 and 2 threads; the BLAS path above {@link PackedLinear#MAX_ROWS} rows and
+ * survive it); the same bits on 1 and 2 threads on the panels; the BLAS path above {@link PackedLinear#MAX_ROWS} rows and
  * with the Vector API off gives the same values within float rounding.
  */
 class PackedLinearTest {
@@ -39,7 +39,7 @@ class PackedLinearTest {
         for (int round = 0; round < 2; round++) {                  // the panels made in round 0 serve round 1
             try (MemoryWorkspace ws = Workspaces.open("packed-test")) {
                 Nd4j.create(DataType.FLOAT, 3, 7);                  // shift the next buffers' offsets
-                for (int n : new int[]{1, 3, 4, 7, 12, PackedLinear.MAX_ROWS, PackedLinear.MAX_ROWS + 1}) {
+                for (int n : new int[]{1, 3, 4, 7, 12, 13, PackedLinear.MAX_ROWS, PackedLinear.MAX_ROWS + 1}) {
                     INDArray x = Nd4j.rand(DataType.FLOAT, n, in).subi(0.5);
                     check(withBias, x, w, b);
                     check(noBias, x, w, null);
@@ -65,7 +65,9 @@ class PackedLinearTest {
         CpuLoops.forceScalar(true);
         got[2] = lin.forward(x).data().asFloat();                   // the BLAS path
         CpuLoops.forceScalar(false);
-        assertArrayEquals(got[0], got[1], n + " rows: 1 and 2 threads");
+        if (n <= PackedLinear.MAX_ROWS) {   // the panels sum in one order; the BLAS's row blocks may round differently
+            assertArrayEquals(got[0], got[1], n + " rows: 1 and 2 threads");
+        }
         for (int g = 0; g < 3; g++) {
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < out; j++) {
