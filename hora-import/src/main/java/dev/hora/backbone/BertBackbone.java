@@ -340,8 +340,8 @@ public final class BertBackbone implements Backbone {
             if (f != null) {
                 from[k] = seg.from() * p.seq;
                 to[k] = Math.min(seg.to(), p.batch) * p.seq;
-                a[k] = dense(LowRank.concatA(f.a()));
-                b[k] = dense(f.b());
+                a[k] = LowRank.contiguous(f.a());
+                b[k] = LowRank.contiguous(f.b());
                 k++;
             }
         }
@@ -349,19 +349,6 @@ public final class BertBackbone implements Backbone {
             LowRank.forwardAddSegments(x, java.util.Arrays.copyOf(from, k), java.util.Arrays.copyOf(to, k),
                     java.util.Arrays.copyOf(a, k), java.util.Arrays.copyOf(b, k), y, offset);
         }
-    }
-
-    /** x itself when it is laid out as a dense 'c' array (a view of one is fine: offsets are honoured), else a copy. */
-    private static INDArray dense(INDArray x) {
-        long[] st = x.stride();
-        long expect = 1;
-        for (int i = x.rank() - 1; i >= 0; i--) {
-            if (x.size(i) > 1 && st[i] != expect) {
-                return x.dup('c');
-            }
-            expect *= x.size(i);
-        }
-        return x.ordering() == 'c' ? x : x.dup('c');
     }
 
     /**

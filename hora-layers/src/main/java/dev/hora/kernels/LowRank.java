@@ -25,15 +25,37 @@ public final class LowRank {
         return g == 1 ? a.reshape(in, r) : a.permute(1, 0, 2).dup('c').reshape(in, g * r);
     }
 
+    /**
+     * x itself when its elements lie in 'c' order without gaps (a view at an offset is fine: offsets are
+     * honoured), else a 'c' copy. No ND4J op runs when none is needed (each costs 15-60 us at a few rows).
+     */
+    public static INDArray contiguous(INDArray x) {
+        long expect = 1;
+        for (int i = x.rank() - 1; i >= 0; i--) {
+            if (x.size(i) > 1 && x.stride(i) != expect) {
+                return x.dup('c');
+            }
+            expect *= x.size(i);
+        }
+        return x;
+    }
+
     /** Adds the update into the block of y at column {@code offset}; returns xa [n, G r]. */
     public static INDArray forwardAdd(INDArray x, INDArray a, INDArray b, INDArray y, long offset) {
         int g = (int) a.size(0);
+        int in = (int) a.size(1);
         int r = (int) a.size(2);
         int dg = (int) b.size(2);
         int n = (int) x.size(0);
         int ldy = (int) y.size(1);
-        INDArray xa = StridedGemm.mm(x, false, concatA(a), false);                   // [n, G r]
-        INDArray bc = b.dup('c');
+        INDArray xa;                                                                   // [n, G r]
+        if (g == 1) {   // a [1, in, r] is [in, r] in memory: no reshape (an ND4J op) on the per-call path
+            xa = Nd4j.createUninitialized(x.dataType(), n, r);
+            StridedGemm.gemm(false, false, n, r, in, 1, contiguous(x), 0, in, contiguous(a), 0, r, 0, xa, 0, r);
+        } else {
+            xa = StridedGemm.mm(x, false, concatA(a), false);
+        }
+        INDArray bc = contiguous(b);
         for (int i = 0; i < g; i++) {
             StridedGemm.gemm(false, false, n, dg, r, 1, xa, (long) i * r, g * r, bc, (long) i * r * dg, dg,
                     1, y, offset + (long) i * dg, ldy);
@@ -45,24 +67,25 @@ public final class LowRank {
      * {@link #forwardAdd} on row segments of x and y, each with its own factors (a mixed batch's adapters at
      * one site), inference only (nothing kept). Each segment multiplies only its own rows by its own A
      * (one GEMM over all rows with every A side by side costs k times the work for k segments: at 32
-     * adapters that product was as large as the frozen projection itself); the segments are spread over
-     * the threads:
+     * adapters that product was as large as the frozen projection itself), group by group straight from
+     * a (no concatenated copy: ND4J's permute and copy cost more than the products at a few rows); the
+     * segments are spread over the threads:
      * <pre>
-     *   xa[from_i:to_i, 0 : G_i r_i] = x[from_i:to_i] A_i                    xa [n, max_i G_i r_i]
-     *   y[from_i:to_i, o + g d_g ...] += xa[from_i:to_i, g r_i : (g+1) r_i] b_i,g
+     *   xa[from_i:to_i, g r_i : (g+1) r_i] = x[from_i:to_i] a_i,g               xa [n, max_i G_i r_i]
+     *   y[from_i:to_i, o + g d_g ...]    += xa[from_i:to_i, g r_i : (g+1) r_i] b_i,g
      * </pre>
-     * {@code aCat[i]} is {@link #concatA} of segment i's a ([in, G_i r_i]), {@code b[i]} [G_i, r_i, d_g] 'c'.
+     * {@code a[i]} [G_i, in, r_i] and {@code b[i]} [G_i, r_i, d_g], both {@link #contiguous}.
      */
-    public static void forwardAddSegments(INDArray x, int[] from, int[] to, INDArray[] aCat, INDArray[] b, INDArray y,
+    public static void forwardAddSegments(INDArray x, int[] from, int[] to, INDArray[] a, INDArray[] b, INDArray y,
                                           long offset) {
         int in = (int) x.size(1);
         int n = (int) x.size(0);
         int ldy = (int) y.size(1);
-        int k = aCat.length;
+        int k = a.length;
         int w = 0;
         long work = 0;
         for (int i = 0; i < k; i++) {
-            int wi = (int) aCat[i].size(1);
+            int wi = (int) (a[i].size(0) * a[i].size(2));
             w = Math.max(w, wi);
             work += (long) (to[i] - from[i]) * wi * (in + b[i].size(2));
         }
@@ -78,13 +101,14 @@ public final class LowRank {
                 if (rows <= 0) {
                     continue;
                 }
-                int wi = (int) aCat[i].size(1);
                 int g = (int) b[i].size(0);
                 int r = (int) b[i].size(1);
                 int dg = (int) b[i].size(2);
                 long row0 = (long) from[i] * ldxa;
-                StridedGemm.gemm(false, false, rows, wi, in, 1, x, (long) from[i] * in, in, aCat[i], 0, wi,
-                        0, xa, row0, ldxa);
+                for (int j = 0; j < g; j++) {
+                    StridedGemm.gemm(false, false, rows, r, in, 1, x, (long) from[i] * in, in, a[i], (long) j * in * r, r,
+                            0, xa, row0 + (long) j * r, ldxa);
+                }
                 for (int j = 0; j < g; j++) {
                     StridedGemm.gemm(false, false, rows, dg, r, 1, xa, row0 + (long) j * r, ldxa,
                             b[i], (long) j * r * dg, dg, 1, y, (long) from[i] * ldy + offset + (long) j * dg, ldy);

@@ -33,11 +33,9 @@ class LowRankSegmentsTest {
         INDArray x = Nd4j.rand(DataType.FLOAT, n, in).subi(0.5);
         INDArray y0 = Nd4j.rand(DataType.FLOAT, n, ldy);
         INDArray[] a = new INDArray[from.length];
-        INDArray[] aCat = new INDArray[from.length];
         INDArray[] b = new INDArray[from.length];
         for (int i = 0; i < from.length; i++) {
             a[i] = Nd4j.rand(DataType.FLOAT, groups[i], in, ranks[i]).subi(0.5);
-            aCat[i] = LowRank.concatA(a[i]).dup('c');
             b[i] = Nd4j.rand(DataType.FLOAT, groups[i], ranks[i], out / groups[i]).subi(0.5);
         }
         INDArray want = y0.dup();
@@ -53,7 +51,7 @@ class LowRankSegmentsTest {
             Parallel.threads(threads);
             assertTrue(threads == 1 || Parallel.parts(from.length, 1_490_000L / from.length) == 2, "the work splits");
             INDArray got = y0.dup();
-            LowRank.forwardAddSegments(x, from, to, aCat, b, got, offset);
+            LowRank.forwardAddSegments(x, from, to, a, b, got, offset);
             double err = got.sub(want).norm2Number().doubleValue() / want.norm2Number().doubleValue();
             assertTrue(err < 1e-6, threads + " threads: rel err " + err);
             INDArray gap = got.get(NDArrayIndex.interval(80, 90), NDArrayIndex.all());
@@ -63,5 +61,17 @@ class LowRankSegmentsTest {
             assertTrue(outside.equals(y0.get(NDArrayIndex.all(), NDArrayIndex.interval(0, offset))),
                     "columns outside the block are untouched");
         }
+    }
+
+    @Test
+    void contiguousCopiesOnlyWhatHasGaps() {
+        INDArray m = Nd4j.rand(DataType.FLOAT, 6, 8);
+        INDArray rows = m.get(NDArrayIndex.interval(2, 4), NDArrayIndex.all());        // a view without gaps
+        assertTrue(LowRank.contiguous(rows) == rows, "whole rows at an offset are used in place");
+        INDArray cols = m.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4));        // gaps between rows
+        INDArray c = LowRank.contiguous(cols);
+        assertTrue(c != cols && c.equals(cols), "a view with gaps is copied, values kept");
+        INDArray t = m.transpose();
+        assertTrue(LowRank.contiguous(t) != t && LowRank.contiguous(t).equals(t), "a transpose is copied");
     }
 }
