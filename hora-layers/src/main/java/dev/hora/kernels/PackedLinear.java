@@ -28,6 +28,8 @@ public final class PackedLinear {
      */
     public static final int MAX_ROWS = Integer.getInteger("hora.packed.maxRows", 128);
     /** {@code -Dhora.packed=false} leaves every product to the BLAS (A/B measurements). */
+    /** Work chunks per thread of a parallel product ({@code -Dhora.packed.chunks}). */
+    private static final int CHUNKS_PER_THREAD = Integer.getInteger("hora.packed.chunks", 4);
     private static final boolean ENABLED = !"false".equals(System.getProperty("hora.packed"));
     private final INDArray w;
     private final INDArray b;
@@ -62,7 +64,10 @@ public final class PackedLinear {
         }
         float[] p = panels();
         int count = out / PanelGemm.P;
-        int parts = Parallel.parts(count, (long) n * w.size(0) * PanelGemm.P);
+        // chunks of panels claimed by whichever thread is free: the halves of a two-way split did not finish
+        // together (the caller spun ~30 % of a 1 x 12 forward waiting for the worker)
+        int split = Parallel.parts(count, (long) n * w.size(0) * PanelGemm.P);
+        int parts = split <= 1 ? 1 : Math.min(count, CHUNKS_PER_THREAD * split);
         if (parts <= 1) {
             PanelGemm.run(x, p, y, 0, count);
         } else {
