@@ -67,7 +67,10 @@ cell() {   # $1 server, $2 concurrency, $3 adapters
 for round in ${BENCH_ROUNDS:-1 2}; do
     for s in ${BENCH_SERVERS:-hora ort}; do
         start "$s"
-        ADAPTERS=$MIXED wrk -t 1 -c 8 -d 15s -s "$WORK/predict.lua" "http://localhost:$PORT" >/dev/null   # warm-up
+        # warm-up, the same for both: mixed batches, then single requests (the JIT compiles the one-request
+        # shapes only when they run; without this hora's first c=1 cell measured 155-182 against 217 req/s warm)
+        ADAPTERS=$MIXED wrk -t 1 -c 8 -d 15s -s "$WORK/predict.lua" "http://localhost:$PORT" >/dev/null
+        ADAPTERS=1 wrk -t 1 -c 1 -d 10s -s "$WORK/predict.lua" "http://localhost:$PORT" >/dev/null
         for c in ${CONCS//,/ }; do
             cell "$s" "$c" 1
             cell "$s" "$c" "$MIXED"
