@@ -340,8 +340,8 @@ public final class BertBackbone implements Backbone {
             if (f != null) {
                 from[k] = seg.from() * p.seq;
                 to[k] = Math.min(seg.to(), p.batch) * p.seq;
-                a[k] = LowRank.contiguous(f.a());
-                b[k] = LowRank.contiguous(f.b());
+                a[k] = StridedGemm.contiguous(f.a());
+                b[k] = StridedGemm.contiguous(f.b());
                 k++;
             }
         }

@@ -25,21 +25,6 @@ public final class LowRank {
         return g == 1 ? a.reshape(in, r) : a.permute(1, 0, 2).dup('c').reshape(in, g * r);
     }
 
-    /**
-     * x itself when its elements lie in 'c' order without gaps (a view at an offset is fine: offsets are
-     * honoured), else a 'c' copy. No ND4J op runs when none is needed (each costs 15-60 us at a few rows).
-     */
-    public static INDArray contiguous(INDArray x) {
-        long expect = 1;
-        for (int i = x.rank() - 1; i >= 0; i--) {
-            if (x.size(i) > 1 && x.stride(i) != expect) {
-                return x.dup('c');
-            }
-            expect *= x.size(i);
-        }
-        return x;
-    }
-
     /** Adds the update into the block of y at column {@code offset}; returns xa [n, G r]. */
     public static INDArray forwardAdd(INDArray x, INDArray a, INDArray b, INDArray y, long offset) {
         int g = (int) a.size(0);
@@ -51,11 +36,12 @@ public final class LowRank {
         INDArray xa;                                                                   // [n, G r]
         if (g == 1) {   // a [1, in, r] is [in, r] in memory: no reshape (an ND4J op) on the per-call path
             xa = Nd4j.createUninitialized(x.dataType(), n, r);
-            StridedGemm.gemm(false, false, n, r, in, 1, contiguous(x), 0, in, contiguous(a), 0, r, 0, xa, 0, r);
+            StridedGemm.gemm(false, false, n, r, in, 1, StridedGemm.contiguous(x), 0, in, StridedGemm.contiguous(a), 0, r,
+                    0, xa, 0, r);
         } else {
             xa = StridedGemm.mm(x, false, concatA(a), false);
         }
-        INDArray bc = contiguous(b);
+        INDArray bc = StridedGemm.contiguous(b);
         for (int i = 0; i < g; i++) {
             StridedGemm.gemm(false, false, n, dg, r, 1, xa, (long) i * r, g * r, bc, (long) i * r * dg, dg,
                     1, y, offset + (long) i * dg, ldy);
@@ -74,7 +60,7 @@ public final class LowRank {
      *   xa[from_i:to_i, g r_i : (g+1) r_i] = x[from_i:to_i] a_i,g               xa [n, max_i G_i r_i]
      *   y[from_i:to_i, o + g d_g ...]    += xa[from_i:to_i, g r_i : (g+1) r_i] b_i,g
      * </pre>
-     * {@code a[i]} [G_i, in, r_i] and {@code b[i]} [G_i, r_i, d_g], both {@link #contiguous}.
+     * {@code a[i]} [G_i, in, r_i] and {@code b[i]} [G_i, r_i, d_g], both {@link StridedGemm#contiguous}.
      */
     public static void forwardAddSegments(INDArray x, int[] from, int[] to, INDArray[] a, INDArray[] b, INDArray y,
                                           long offset) {
@@ -108,8 +94,6 @@ public final class LowRank {
                 for (int j = 0; j < g; j++) {
                     StridedGemm.gemm(false, false, rows, r, in, 1, x, (long) from[i] * in, in, a[i], (long) j * in * r, r,
                             0, xa, row0 + (long) j * r, ldxa);
-                }
-                for (int j = 0; j < g; j++) {
                     StridedGemm.gemm(false, false, rows, dg, r, 1, xa, row0 + (long) j * r, ldxa,
                             b[i], (long) j * r * dg, dg, 1, y, (long) from[i] * ldy + offset + (long) j * dg, ldy);
                 }

@@ -27,9 +27,9 @@ public final class PackedLinear {
      * 118-160 GFLOP/s); with the weight not in cache they tie at 128 rows (~300 us for 128 x 384 x 384).
      */
     public static final int MAX_ROWS = Integer.getInteger("hora.packed.maxRows", 128);
-    /** {@code -Dhora.packed=false} leaves every product to the BLAS (A/B measurements). */
     /** Work chunks per thread of a parallel product ({@code -Dhora.packed.chunks}). */
     private static final int CHUNKS_PER_THREAD = Integer.getInteger("hora.packed.chunks", 4);
+    /** {@code -Dhora.packed=false} leaves every product to the BLAS (A/B measurements). */
     private static final boolean ENABLED = !"false".equals(System.getProperty("hora.packed"));
     private final INDArray w;
     private final INDArray b;

@@ -67,11 +67,11 @@ class LowRankSegmentsTest {
     void contiguousCopiesOnlyWhatHasGaps() {
         INDArray m = Nd4j.rand(DataType.FLOAT, 6, 8);
         INDArray rows = m.get(NDArrayIndex.interval(2, 4), NDArrayIndex.all());        // a view without gaps
-        assertTrue(LowRank.contiguous(rows) == rows, "whole rows at an offset are used in place");
+        assertTrue(StridedGemm.contiguous(rows) == rows, "whole rows at an offset are used in place");
         INDArray cols = m.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4));        // gaps between rows
-        INDArray c = LowRank.contiguous(cols);
+        INDArray c = StridedGemm.contiguous(cols);
         assertTrue(c != cols && c.equals(cols), "a view with gaps is copied, values kept");
         INDArray t = m.transpose();
-        assertTrue(LowRank.contiguous(t) != t && LowRank.contiguous(t).equals(t), "a transpose is copied");
+        assertTrue(StridedGemm.contiguous(t) != t && StridedGemm.contiguous(t).equals(t), "a transpose is copied");
     }
 }
