@@ -129,7 +129,9 @@ public record ModelSource(String spec, String description, Opener model, Opener 
 
     private static ModelSource fromJar(String spec, Path jar, Opener tokOverride) throws IOException {
         if (!Files.isRegularFile(jar)) {
-            throw new NoSuchFileException(jar.toString(), null, "model jar not found");
+            boolean coords = !spec.toLowerCase(java.util.Locale.ROOT).endsWith(".jar");
+            throw new NoSuchFileException(jar.toString(), null, "model jar not found" + (coords
+                    ? " (fetch it with: mvn dependency:get -Dartifact=" + spec + " -Dtransitive=false)" : ""));
         }
         List<String> onnx = new ArrayList<>();
         List<String> tok = new ArrayList<>();
