@@ -89,11 +89,6 @@ public class ServeCommand implements Callable<Integer> {
         ServeOptions opt = new ServeOptions(host, port, maxBatchTokens, maxWaitMs, maxConcurrent, maxAdapters,
                 maxBodyBytes, maxInputs, maxInputChars, maxLength, adapterDir, apiKey());
         int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        // the kernel pool's idle workers park at once (no spin): they share the cores with the HTTP threads
-        // (ServeLoadBench, 2 cores, A/B: 1 adapter at c=8 134-141 -> 169-175 req/s, c=1 and c=32 no worse)
-        if (System.getProperty("hora.spin.micros") == null) {
-            System.setProperty("hora.spin.micros", "0");
-        }
         hora.err().println(Backend.configure(th));
         ModelSource source = ModelSource.resolve(model, tokenizer);
         PeftModel peft = PeftModel.builder(RunFolder.importModel(source)).pooling(ModelSource.defaultPooling(model))

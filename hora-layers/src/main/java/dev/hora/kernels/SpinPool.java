@@ -7,9 +7,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
- * The worker threads behind {@link Parallel}: {@code n - 1} daemon threads that spin for a short
- * while after each section before they park, so the many short parallel sections of a training step
- * (a GEMM, a loop, the next GEMM, tens of microseconds apart) start without a wake-up each time.
+ * The worker threads behind {@link Parallel}: {@code n - 1} daemon threads that park after each section
+ * (or spin for {@code -Dhora.spin.micros} first, as an OpenMP runtime does, where that pays on a machine).
  * <pre>
  *   run(parts, body):  publish a Section (body, parts, its own counters), unpark the workers
  *                      caller and workers claim parts 0..parts-1 from the section's counter
@@ -21,8 +20,14 @@ import java.util.function.IntConsumer;
  * first exception of any part is rethrown by {@link #run}.
  */
 final class SpinPool {
-    /** How long an idle worker spins before it parks ({@code -Dhora.spin.micros}, default 200). */
-    static final long SPIN_NANOS = Long.getLong("hora.spin.micros", 200) * 1000;
+    /**
+     * How long an idle worker spins before it parks ({@code -Dhora.spin.micros}, default 0: park at once).
+     * On the 2-core Zen 5 VM, A/B in one run: a spinning worker slowed the caller's own serial work between
+     * sections (a 1 x 8 forward 3.15 / 3.84 ms with 0 against 4.15 / 5.57 with 200 us; the residual add and
+     * layer norm after the output projection 46-49 against 107-130 us per layer) and took fewer parts of each
+     * section, not more; LoRA step 8 x 32 tied (140-150 against 127-163 ms), forward 8 x 32 65-80 against 69-94.
+     */
+    static final long SPIN_NANOS = Long.getLong("hora.spin.micros", 0) * 1000;
     private final Thread[] workers;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Section current;
