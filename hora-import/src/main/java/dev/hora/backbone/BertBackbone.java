@@ -2,14 +2,10 @@ package dev.hora.backbone;
 
 import dev.hora.adapter.FactorSource;
 import dev.hora.adapter.FactorSource.Key;
-import dev.hora.config.ApplyMode;
 import dev.hora.config.Target;
 import dev.hora.kernels.Attention;
 import dev.hora.kernels.Embedding;
-import dev.hora.kernels.Gelu;
 import dev.hora.kernels.LayerNorm;
-import dev.hora.kernels.Linear;
-import dev.hora.kernels.LowRank;
 import dev.hora.kernels.StridedGemm;
 import dev.hora.kernels.Timer;
 import dev.hora.kernels.Workspaces;
@@ -23,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The BERT family's {@link Backbone}: the frozen, post-LN encoder on the kernels of
@@ -152,7 +147,7 @@ public final class BertBackbone implements Backbone {
     public final class Pass implements Backbone.Pass {
         final int batch;
         final int seq;
-        private final AdapterRows rows;
+        final AdapterRows rows;
         final Map<Key, FactorSource.Values> adapters;    // the whole batch's updates; null: mixed rows
         final Map<Integer, Saved> saved = new LinkedHashMap<>();
         private final int from;
@@ -232,123 +227,11 @@ public final class BertBackbone implements Backbone {
         MemoryWorkspace outer = Workspaces.current();
         for (int l = 0; l < config.numLayers(); l++) {
             try (MemoryWorkspace inner = Workspaces.open(Workspaces.LAYER)) {
-                x = layer(pass, l, x, additive, l >= from, outer);
+                x = BertLayerForward.run(pass, l, layers.get(l), config, x, additive, l >= from, outer);
             }
         }
         pass.hidden = x;
         return pass;
-    }
-
-    private INDArray layer(Pass p, int l, INDArray x, INDArray additive, boolean keep, MemoryWorkspace outer) {
-        LayerWeights w = layers.get(l);
-        int d = config.hiddenSize();
-        Map<Target, INDArray> xa = new LinkedHashMap<>();
-        INDArray qkvW = w.qkvW();
-        for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
-            FactorSource.Values f = p.adapters == null ? null : p.adapters.get(new Key(l, t));
-            if (f != null && f.mode() == ApplyMode.DENSE) {
-                if (qkvW == w.qkvW()) {
-                    qkvW = w.qkvW().dup('c');
-                }
-                Linear.addColumns(qkvW, (long) t.ordinal() * d, f.deltaW());
-            }
-        }
-        INDArray qkv = LayerWeights.forward(w.qkv(), x, qkvW);
-        Timer.lap("f.qkv");
-        for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
-            addFactorised(p, l, t, x, qkv, (long) t.ordinal() * d, xa);
-        }
-        Attention.Saved att = Attention.forward(qkv, additive, p.batch, p.seq, config.numHeads());
-        Timer.lap("f.attention");
-        INDArray oW = effective(p, l, Target.O, w.oW());
-        INDArray a = LayerWeights.forward(w.o(), att.context(), oW);
-        addFactorised(p, l, Target.O, att.context(), a, 0, xa);
-        Timer.lap("f.o");
-        a.addi(x);
-        LayerNorm.Saved ln1 = keep ? LayerNorm.forwardInPlace(a, w.ln1G(), w.ln1B(), config.layerNormEps()) : null;
-        INDArray h = keep ? ln1.y() : LayerNorm.inferInPlace(a, w.ln1G(), w.ln1B(), config.layerNormEps());
-        Timer.lap("f.ln1");
-        INDArray iW = effective(p, l, Target.FFN_IN, w.iW());
-        INDArray z = LayerWeights.forward(w.ffnIn(), h, iW);
-        addFactorised(p, l, Target.FFN_IN, h, z, 0, xa);
-        Timer.lap("f.ffn_in");
-        INDArray dydz = Gelu.forwardInPlace(z, keep);                                       // z is now g
-        Timer.lap("f.gelu");
-        INDArray outW = effective(p, l, Target.FFN_OUT, w.outW());
-        INDArray o = LayerWeights.forward(w.ffnOut(), z, outW);
-        addFactorised(p, l, Target.FFN_OUT, z, o, 0, xa);
-        Timer.lap("f.ffn_out");
-        o.addi(h);
-        if (!keep) {
-            return Workspaces.keep(LayerNorm.inferInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps()), outer);
-        }
-        LayerNorm.Saved ln2 = LayerNorm.forwardInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps());
-        Timer.lap("f.ln2");
-        // keep only what the backward reads (the rest of this layer's scope is reused by the next layer)
-        boolean ffnOut = has(p, l, Target.FFN_OUT);
-        Map<Target, INDArray> xaKept = new LinkedHashMap<>();
-        xa.forEach((t, v) -> xaKept.put(t, Workspaces.keep(v, outer)));
-        INDArray y = Workspaces.keep(ln2.y(), outer);
-        p.saved.put(l, new Saved(x, w, keepW(qkvW, w.qkvW(), outer), keepW(oW, w.oW(), outer),
-                keepW(iW, w.iW(), outer), keepW(outW, w.outW(), outer), Workspaces.keep(qkv, outer),
-                new Attention.Saved(has(p, l, Target.O) ? Workspaces.keep(att.context(), outer) : null,
-                        Workspaces.keep(att.probs(), outer)),
-                new LayerNorm.Saved(has(p, l, Target.FFN_IN) ? Workspaces.keep(ln1.y(), outer) : null,
-                        Workspaces.keep(ln1.xhat(), outer), Workspaces.keep(ln1.rstd(), outer)),
-                ffnOut ? Workspaces.keep(z, outer) : null, Workspaces.keep(dydz, outer),
-                new LayerNorm.Saved(y, Workspaces.keep(ln2.xhat(), outer), Workspaces.keep(ln2.rstd(), outer)), xaKept));
-        return y;
-    }
-
-    private static boolean has(Pass p, int l, Target t) {
-        return p.adapters.containsKey(new Key(l, t));
-    }
-
-    /** An effective weight: the frozen one itself, or this step's W + dW moved to the pass's scope. */
-    private static INDArray keepW(INDArray effective, INDArray frozen, MemoryWorkspace outer) {
-        return effective == frozen ? frozen : Workspaces.keep(effective, outer);
-    }
-
-    private static INDArray effective(Pass p, int l, Target t, INDArray w) {
-        FactorSource.Values f = p.adapters == null ? null : p.adapters.get(new Key(l, t));
-        return f != null && f.mode() == ApplyMode.DENSE ? w.add(f.deltaW()) : w;
-    }
-
-    private static void addFactorised(Pass p, int l, Target t, INDArray x, INDArray y, long offset,
-                                      Map<Target, INDArray> xa) {
-        if (p.adapters == null) {
-            addRows(p, new Key(l, t), x, y, offset);
-            return;
-        }
-        FactorSource.Values f = p.adapters.get(new Key(l, t));
-        if (f != null && f.mode() == ApplyMode.FACTORISED) {
-            INDArray m = p.dropout.mask(x, l, t);
-            xa.put(t, LowRank.forwardAdd(m == null ? x : x.mul(m), f.a(), f.b(), y, offset));
-        }
-    }
-
-    /** A mixed batch: each segment's factorised update on its own rows of y. */
-    private static void addRows(Pass p, Key key, INDArray x, INDArray y, long offset) {
-        List<AdapterRows.Segment> segs = p.rows.segments();
-        int k = 0;
-        int[] from = new int[segs.size()];
-        int[] to = new int[segs.size()];
-        INDArray[] a = new INDArray[segs.size()];
-        INDArray[] b = new INDArray[segs.size()];
-        for (AdapterRows.Segment seg : segs) {
-            FactorSource.Values f = seg.factors().get(key);
-            if (f != null) {
-                from[k] = seg.from() * p.seq;
-                to[k] = Math.min(seg.to(), p.batch) * p.seq;
-                a[k] = StridedGemm.contiguous(f.a());
-                b[k] = StridedGemm.contiguous(f.b());
-                k++;
-            }
-        }
-        if (k > 0) {
-            LowRank.forwardAddSegments(x, java.util.Arrays.copyOf(from, k), java.util.Arrays.copyOf(to, k),
-                    java.util.Arrays.copyOf(a, k), java.util.Arrays.copyOf(b, k), y, offset);
-        }
     }
 
     /**

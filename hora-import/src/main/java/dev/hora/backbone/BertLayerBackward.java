@@ -33,31 +33,29 @@ final class BertLayerBackward {
     /** One layer's backward: dx from dL/d(layer output); adapter gradients into {@code grads}. */
     static INDArray run(BertBackbone.Pass p, int l, INDArray dy, Map<Key, FactorSource.Values> grads, int d,
                         int heads) {
-        {
-            BertBackbone.Saved s = p.saved.get(l);
-            INDArray dOut = LayerNorm.backwardInPlace(dy, s.w().ln2G(), s.ln2());        // d(o + h) [T, d]
+        BertBackbone.Saved s = p.saved.get(l);
+        INDArray dOut = LayerNorm.backwardInPlace(dy, s.w().ln2G(), s.ln2());        // d(o + h) [T, d]
         Timer.lap("b.ln2");
-            INDArray dg = Linear.inputGradient(dOut, s.outW(), null);                     // [T, f]
-            adapterGrad(p, l, Target.FFN_OUT, s, s.g(), dOut, 0, dg, grads);
+        INDArray dg = Linear.inputGradient(dOut, s.outW(), null);                     // [T, f]
+        adapterGrad(p, l, Target.FFN_OUT, s, s.g(), dOut, 0, dg, grads);
         Timer.lap("b.ffn_out");
-            INDArray dz = Gelu.backwardInPlace(dg, s.dydz());
-            adapterGrad(p, l, Target.FFN_IN, s, s.ln1().y(), dz, 0, dOut, grads);
-            INDArray dh = Linear.inputGradient(dz, s.iW(), dOut);
+        INDArray dz = Gelu.backwardInPlace(dg, s.dydz());
+        adapterGrad(p, l, Target.FFN_IN, s, s.ln1().y(), dz, 0, dOut, grads);
+        INDArray dh = Linear.inputGradient(dz, s.iW(), dOut);
         Timer.lap("b.ffn_in");
-            INDArray da = LayerNorm.backwardInPlace(dh, s.w().ln1G(), s.ln1());          // d(a + x)
+        INDArray da = LayerNorm.backwardInPlace(dh, s.w().ln1G(), s.ln1());          // d(a + x)
         Timer.lap("b.ln1");
-            INDArray dctx = Linear.inputGradient(da, s.oW(), null);
-            adapterGrad(p, l, Target.O, s, s.att().context(), da, 0, dctx, grads);
+        INDArray dctx = Linear.inputGradient(da, s.oW(), null);
+        adapterGrad(p, l, Target.O, s, s.att().context(), da, 0, dctx, grads);
         Timer.lap("b.o");
-            INDArray dqkv = Attention.backward(dctx, s.att(), s.qkv(), p.batch, p.seq, heads);
+        INDArray dqkv = Attention.backward(dctx, s.att(), s.qkv(), p.batch, p.seq, heads);
         Timer.lap("b.attention");
-            for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
-                adapterGrad(p, l, t, s, s.x(), dqkv, (long) t.ordinal() * d, da, grads);
-            }
-            INDArray dx = Linear.inputGradient(dqkv, s.qkvW(), da);                       // dx [T, d]
-            Timer.lap("b.qkv");
-            return dx;
+        for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
+            adapterGrad(p, l, t, s, s.x(), dqkv, (long) t.ordinal() * d, da, grads);
         }
+        INDArray dx = Linear.inputGradient(dqkv, s.qkvW(), da);                       // dx [T, d]
+        Timer.lap("b.qkv");
+        return dx;
     }
 
     /** Gradient of the adapter at (l, t), if any; a factorised one also adds its path into dx. */
