@@ -1,6 +1,7 @@
 package dev.hora.finetune;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.JarURLConnection;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.ZipEntry;
@@ -122,6 +124,29 @@ class ModelSourceTest {
             }
         }
         assertThrows(IllegalArgumentException.class, () -> ModelSource.resolve("not-a-model", null));
+    }
+
+    @Test
+    void aMissingModelJarNamesTheCommandThatFetchesIt(@TempDir Path emptyRepo) {
+        String saved = System.getProperty("maven.repo.local");
+        System.setProperty("maven.repo.local", emptyRepo.toString());
+        try {
+            var ex = assertThrows(NoSuchFileException.class,
+                    () -> ModelSource.resolve("org.example:no-such-encoder:1.0", null));
+            assertTrue(ex.getMessage().contains(emptyRepo.resolve("org/example/no-such-encoder/1.0").toString()),
+                    ex.getMessage());
+            assertTrue(ex.getMessage().contains(
+                    "mvn dependency:get -Dartifact=org.example:no-such-encoder:1.0 -Dtransitive=false"), ex.getMessage());
+        } finally {
+            if (saved == null) {
+                System.clearProperty("maven.repo.local");
+            } else {
+                System.setProperty("maven.repo.local", saved);
+            }
+        }
+        var file = assertThrows(NoSuchFileException.class,
+                () -> ModelSource.resolve(emptyRepo.resolve("missing.jar").toString(), null));
+        assertFalse(file.getMessage().contains("dependency:get"), file.getMessage());
     }
 
     private static void put(ZipOutputStream z, String name, byte[] data) throws IOException {
