@@ -14,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * One short sequence at inference (a {@code hora serve} request: 1 x 12 tokens) multiplies a few rows by every
  * weight of the encoder; OpenBLAS copies each W into its panel layout on every call, so the product streamed the
  * weights twice. Here they are copied once (the panels cost one more copy of the frozen weights, on the Java
- * heap, only in processes that run such products; training's products mostly have hundreds of rows and run on the BLAS).
+ * heap, only in processes that run such products; training batches of up to 256 tokens use them too, larger ones the BLAS).
  * Results: each element of y sums over {@code in} in order on one thread (the same for any thread count);
  * they differ from the BLAS path in the last bits of float rounding.
  */
@@ -25,8 +25,11 @@ public final class PackedLinear {
      * (128 rows) 1.03-1.14 with the panels against 1.29-1.40 with the BLAS; 4 x 12 1.06-1.23 against 1.12-1.23.
      * One product, one core, warm caches: 16 accumulators beat OpenBLAS from 32 to 128 rows (184-205 against
      * 118-160 GFLOP/s); with the weight not in cache they tie at 128 rows (~300 us for 128 x 384 x 384).
+     * 256 (session 9, {@code hora bench} LoRA 8 x 32 = 256 rows, 2 threads, three A/B pairs against 128): forward
+     * 53 / 55 / 60 against 63 / 68 / 62 ms, training step 119 / 102 / 116 against 126 / 120 / 109 ms; at 32 x 64
+     * (2,048 rows) the panels were slower than the BLAS (forward 421 against 331 ms), so the cut stays below that.
      */
-    public static final int MAX_ROWS = Integer.getInteger("hora.packed.maxRows", 128);
+    public static final int MAX_ROWS = Integer.getInteger("hora.packed.maxRows", 256);
     /** Work chunks per thread of a parallel product ({@code -Dhora.packed.chunks}). */
     private static final int CHUNKS_PER_THREAD = Integer.getInteger("hora.packed.chunks", 4);
     /** {@code -Dhora.packed=false} leaves every product to the BLAS (A/B measurements). */
