@@ -86,7 +86,8 @@ public final class Finetuner {
                     .batchSize(s.batchSize()).seed(s.seed()).evalEvery(s.evalEvery()).listener(progress)
                     .checkpoints(ckpt, s.checkpointEvery(), s.resume());
             fit = Fit.fit(model, PeftModel.DEFAULT, train, val, o.build());
-            report = Fit.evaluate(Classifier.of(model, PeftModel.DEFAULT), tok, split.test());   // scored once, never a choice
+            report = Fit.evaluate(Classifier.of(model, PeftModel.DEFAULT), tok, split.test(),   // scored once, never a choice
+                    s.batchSize());
             history.checkpoint(fit.bestStep(), Double.NaN, report.accuracy());
         }
         int total = fit.steps();

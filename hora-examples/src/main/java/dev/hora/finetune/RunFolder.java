@@ -147,7 +147,7 @@ public final class RunFolder {
     public static ImportedBert importModel(ModelSource source) throws IOException {
         ImportedBert bert;
         try (InputStream in = source.openModel()) {
-            bert = BertOnnx.fromBytes(source.description(), in.readAllBytes());
+            bert = BertOnnx.fromStream(source.description(), in);
         }
         Resources.returnImportHeap();
         return bert;

@@ -64,6 +64,6 @@ final class AdapterTask implements TrainingTask {
 
     @Override
     public ClassificationReport evaluate(TextDataset data) {
-        return Fit.evaluate(Classifier.of(model, adapter), tok, data);
+        return Fit.evaluate(Classifier.of(model, adapter), tok, data, batchSize);
     }
 }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Fit {
     private static final Logger LOG = LoggerFactory.getLogger(Fit.class);
-    /** Evaluation batch: 32 sequences keep the kernel path's workspaces within a training step's size. */
+    /** Batch of {@link #evaluate(Classifier, TokenBatcher, TextDataset)} (scoring on its own, no training beside it). */
     public static final int EVAL_BATCH = 32;
 
     private Fit() {
@@ -120,7 +120,16 @@ public final class Fit {
 
     /** Accuracy, macro-F1 and confusion matrix of a classifier on a dataset (batches of {@link #EVAL_BATCH}). */
     public static ClassificationReport evaluate(Classifier model, TokenBatcher tok, TextDataset data) {
-        int[] pred = Classifier.argmax(model.probabilities(tok, data.texts(), EVAL_BATCH));
+        return evaluate(model, tok, data, EVAL_BATCH);
+    }
+
+    /**
+     * The same in batches of {@code batchSize} texts. Validation during training uses the training batch: the
+     * kernel path's inference workspace then stays within a training step's, next to it (batches of 32 beside a
+     * batch-8 training workspace raised the default fine-tune's peak from 0.53 to 0.64 GB).
+     */
+    public static ClassificationReport evaluate(Classifier model, TokenBatcher tok, TextDataset data, int batchSize) {
+        int[] pred = Classifier.argmax(model.probabilities(tok, data.texts(), batchSize));
         return ClassificationReport.of(data.labels(), pred, data.labelNames());
     }
 

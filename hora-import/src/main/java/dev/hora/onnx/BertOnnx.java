@@ -2,10 +2,12 @@ package dev.hora.onnx;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import onnx.Onnx.ModelProto;
+import org.nd4j.shade.protobuf.CodedInputStream;
 import org.nd4j.shade.protobuf.InvalidProtocolBufferException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,22 +32,22 @@ public final class BertOnnx {
     private BertOnnx() {
     }
 
-    /** Reads an ONNX file. */
+    /** Reads an ONNX file (streamed: the file's bytes are never held whole beside the parsed tensors). */
     public static ImportedBert load(Path file) {
         String src = file.toString();
-        byte[] bytes;
         try {
             long size = Files.size(file);
             if (size > Integer.MAX_VALUE - 16) {
                 throw new OnnxImportException(src, "file of " + size + " bytes is too large (limit 2 GiB)");
             }
-            bytes = Files.readAllBytes(file);
+            try (InputStream in = Files.newInputStream(file)) {
+                return fromStream(src, in);
+            }
         } catch (NoSuchFileException e) {
             throw new OnnxImportException(src, "file not found", e);
         } catch (IOException e) {
             throw new OnnxImportException(src, "cannot read: " + e, e);
         }
-        return parse(src, bytes);
     }
 
     /** Reads an ONNX file from the classpath, e.g. {@code "all-minilm-l6-v2.onnx"}. */
@@ -60,10 +62,27 @@ public final class BertOnnx {
             throw new OnnxImportException(src, "resource not found on the classpath");
         }
         try (InputStream s = in) {
-            return parse(src, s.readAllBytes());
+            return fromStream(src, s);
         } catch (IOException e) {
             throw new OnnxImportException(src, "cannot read: " + e, e);
         }
+    }
+
+    /**
+     * Parses an ONNX model from a stream (not closed here); {@code source} names it in errors. Each tensor's bytes
+     * are read once, straight into the parsed model: no byte array of the whole file (and no growing copies of it
+     * while an unsized stream such as a jar entry is read) sits on the heap beside the parsed tensors.
+     */
+    public static ImportedBert fromStream(String source, InputStream in) throws IOException {
+        PushbackInputStream p = new PushbackInputStream(in, 1);
+        int first = p.read();
+        if (first < 0) {
+            throw new OnnxImportException(source, "empty file, not an ONNX model");
+        }
+        p.unread(first);
+        CodedInputStream cis = CodedInputStream.newInstance(p, 1 << 16);
+        cis.setSizeLimit(Integer.MAX_VALUE);
+        return parse(source, () -> ModelProto.parseFrom(cis));
     }
 
     /** Reads ONNX bytes; {@code source} names them in errors. */
@@ -71,14 +90,28 @@ public final class BertOnnx {
         return parse(source, bytes);
     }
 
+    /** A parse of the model's bytes. */
+    @FunctionalInterface
+    private interface Parser {
+        ModelProto parse() throws IOException;
+    }
+
     private static ImportedBert parse(String src, byte[] bytes) {
-        long t0 = System.nanoTime();
         if (bytes.length == 0) {
             throw new OnnxImportException(src, "empty file, not an ONNX model");
         }
+        try {
+            return parse(src, () -> ModelProto.parseFrom(bytes));
+        } catch (IOException e) {
+            throw new OnnxImportException(src, "cannot read: " + e, e);
+        }
+    }
+
+    private static ImportedBert parse(String src, Parser parser) throws IOException {
+        long t0 = System.nanoTime();
         ModelProto model;
         try {
-            model = ModelProto.parseFrom(bytes);
+            model = parser.parse();
         } catch (InvalidProtocolBufferException e) {
             throw new OnnxImportException(src, "not an ONNX model or truncated file: " + e.getMessage(), e);
         } catch (RuntimeException e) {
