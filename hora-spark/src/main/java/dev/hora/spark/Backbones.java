@@ -24,7 +24,7 @@ public final class Backbones {
     public static ImportedBert load(String model, String tokenizer) {
         ModelSource src = source(model, tokenizer);
         try (InputStream in = src.openModel()) {
-            return BertOnnx.fromBytes(src.description(), in.readAllBytes());
+            return BertOnnx.fromStream(src.description(), in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the model " + model + ": " + e.getMessage(), e);
         }
