@@ -3,17 +3,10 @@ package dev.hora.onnx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.hora.finetune.ModelSource;
 import dev.hora.peft.PeftModel;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,7 +43,10 @@ class DeeperEncoderParityTest {
         assertEquals(12, bert.config().numLayers());
         assertEquals(384, bert.config().hiddenSize());
         assertEquals(12, bert.config().numHeads());
-        Batch batch = tokenize(src, MiniLm.SENTENCES);
+        Batch batch;
+        try (InputStream in = src.openTokenizer()) {
+            batch = MiniLm.tokenize(in.readAllBytes(), MiniLm.SENTENCES);
+        }
         assertTrue(batch.ids()[2].length > 20 && batch.mask()[1][10] == 0, "batch must mix lengths and padding");
         INDArray reference;
         try (OrtReference ort = new OrtReference(bytes, 1)) {
@@ -61,26 +57,5 @@ class DeeperEncoderParityTest {
         double diff = batch.maxAbsDiffUnmasked(h, reference);
         System.out.printf("%s: max |h - ort| = %.3g (unmasked)%n", coords, diff);
         assertTrue(diff < 5e-5, coords + ": last_hidden_state differs from ONNX Runtime by " + diff);
-    }
-
-    /** The jar's tokenizer without its fixed padding, right-padded to the longest sentence. */
-    private static Batch tokenize(ModelSource src, List<String> sentences) throws Exception {
-        Path json = Files.createTempFile("tokenizer", ".json");
-        try {
-            try (InputStream in = src.openTokenizer()) {
-                Files.write(json, in.readAllBytes());
-            }
-            try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(json,
-                    Map.of("padding", "false", "truncation", "true", "maxLength", "512"))) {
-                List<long[]> seqs = new ArrayList<>();
-                for (String s : sentences) {
-                    Encoding e = tok.encode(s);
-                    seqs.add(e.getIds());
-                }
-                return Batch.padded(seqs);
-            }
-        } finally {
-            Files.deleteIfExists(json);
-        }
     }
 }

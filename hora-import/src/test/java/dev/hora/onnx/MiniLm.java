@@ -37,9 +37,14 @@ final class MiniLm {
 
     /** Tokenizes each sentence without the tokenizer.json's fixed padding to 128, then right-pads to the longest. */
     static Batch tokenize(List<String> sentences) throws IOException {
-        Path json = Files.createTempFile("minilm-tokenizer", ".json");
+        return tokenize(bytes(TOKENIZER), sentences);
+    }
+
+    /** The same with any tokenizer.json (its bytes). */
+    static Batch tokenize(byte[] tokenizerJson, List<String> sentences) throws IOException {
+        Path json = Files.createTempFile("tokenizer", ".json");
         try {
-            Files.write(json, bytes(TOKENIZER));
+            Files.write(json, tokenizerJson);
             try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(json,
                     Map.of("padding", "false", "truncation", "true", "maxLength", "512"))) {
                 List<long[]> seqs = new ArrayList<>();
