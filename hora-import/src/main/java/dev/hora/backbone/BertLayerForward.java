@@ -64,9 +64,8 @@ final class BertLayerForward {
         INDArray a = LayerWeights.forward(w.o(), att.context(), oW);
         addFactorised(p, l, Target.O, att.context(), a, 0, xa);
         Timer.lap("f.o");
-        a.addi(x);
-        LayerNorm.Saved ln1 = keep ? LayerNorm.forwardInPlace(a, w.ln1G(), w.ln1B(), config.layerNormEps()) : null;
-        INDArray h = keep ? ln1.y() : LayerNorm.inferInPlace(a, w.ln1G(), w.ln1B(), config.layerNormEps());
+        LayerNorm.Saved ln1 = keep ? LayerNorm.forwardInPlace(a, x, w.ln1G(), w.ln1B(), config.layerNormEps()) : null;
+        INDArray h = keep ? ln1.y() : LayerNorm.inferInPlace(a, x, w.ln1G(), w.ln1B(), config.layerNormEps());
         Timer.lap("f.ln1");
         INDArray iW = effective(p, l, Target.FFN_IN, w.iW());
         INDArray z = LayerWeights.forward(w.ffnIn(), h, iW);
@@ -78,11 +77,10 @@ final class BertLayerForward {
         INDArray o = LayerWeights.forward(w.ffnOut(), z, outW);
         addFactorised(p, l, Target.FFN_OUT, z, o, 0, xa);
         Timer.lap("f.ffn_out");
-        o.addi(h);
         if (!keep) {
-            return Workspaces.keep(LayerNorm.inferInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps()), outer);
+            return Workspaces.keep(LayerNorm.inferInPlace(o, h, w.ln2G(), w.ln2B(), config.layerNormEps()), outer);
         }
-        LayerNorm.Saved ln2 = LayerNorm.forwardInPlace(o, w.ln2G(), w.ln2B(), config.layerNormEps());
+        LayerNorm.Saved ln2 = LayerNorm.forwardInPlace(o, h, w.ln2G(), w.ln2B(), config.layerNormEps());
         Timer.lap("f.ln2");
         // keep only what the backward reads (the rest of this layer's scope is reused by the next layer)
         boolean ffnOut = has(p, l, Target.FFN_OUT);

@@ -69,9 +69,9 @@ public final class BertOnnx {
     }
 
     /**
-     * Parses an ONNX model from a stream (not closed here); {@code source} names it in errors. Each tensor's bytes
-     * are read once, straight into the parsed model: no byte array of the whole file (and no growing copies of it
-     * while an unsized stream such as a jar entry is read) sits on the heap beside the parsed tensors.
+     * Parses an ONNX model from a stream (not closed here); {@code source} names it in errors. Each weight is
+     * decoded as soon as its bytes are read ({@link OnnxStreamReader}): neither the file nor all of its tensors'
+     * bytes sit on the heap at once.
      */
     public static ImportedBert fromStream(String source, InputStream in) throws IOException {
         PushbackInputStream p = new PushbackInputStream(in, 1);
@@ -82,7 +82,7 @@ public final class BertOnnx {
         p.unread(first);
         CodedInputStream cis = CodedInputStream.newInstance(p, 1 << 16);
         cis.setSizeLimit(Integer.MAX_VALUE);
-        return parse(source, () -> ModelProto.parseFrom(cis));
+        return parse(source, () -> OnnxStreamReader.read(source, cis));
     }
 
     /** Reads ONNX bytes; {@code source} names them in errors. */
@@ -93,7 +93,7 @@ public final class BertOnnx {
     /** A parse of the model's bytes. */
     @FunctionalInterface
     private interface Parser {
-        ModelProto parse() throws IOException;
+        OnnxStreamReader.Parsed parse() throws IOException;
     }
 
     private static ImportedBert parse(String src, byte[] bytes) {
@@ -101,7 +101,7 @@ public final class BertOnnx {
             throw new OnnxImportException(src, "empty file, not an ONNX model");
         }
         try {
-            return parse(src, () -> ModelProto.parseFrom(bytes));
+            return parse(src, () -> OnnxStreamReader.read(src, CodedInputStream.newInstance(bytes)));
         } catch (IOException e) {
             throw new OnnxImportException(src, "cannot read: " + e, e);
         }
@@ -109,18 +109,19 @@ public final class BertOnnx {
 
     private static ImportedBert parse(String src, Parser parser) throws IOException {
         long t0 = System.nanoTime();
-        ModelProto model;
+        OnnxStreamReader.Parsed parsed;
         try {
-            model = parser.parse();
+            parsed = parser.parse();
         } catch (InvalidProtocolBufferException e) {
             throw new OnnxImportException(src, "not an ONNX model or truncated file: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new OnnxImportException(src, "not an ONNX model: " + e, e);
         }
+        ModelProto model = parsed.model();
         if (!model.hasGraph() || model.getIrVersion() <= 0) {
             throw new OnnxImportException(src, "not an ONNX model: no graph or no IR version");
         }
-        BertGraphReader.Result r = BertGraphReader.read(new OnnxGraph(src, model.getGraph()));
+        BertGraphReader.Result r = BertGraphReader.read(new OnnxGraph(src, model.getGraph(), parsed.decoded()));
         log.debug("{}: imported {} ({} tensors) in {} ms", src, r.config(), r.weights().size(),
                 (System.nanoTime() - t0) / 1_000_000);
         return new ImportedBert(src, r.config(), r.weights());

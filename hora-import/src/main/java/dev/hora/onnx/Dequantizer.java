@@ -1,8 +1,11 @@
 package dev.hora.onnx;
 
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import onnx.Onnx.TensorProto;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -47,14 +50,14 @@ final class Dequantizer {
                     throw new OnnxImportException(g.source(), "quantized tensor " + name + " has no "
                             + (scale == null ? base + SCALE : base + ZERO_POINT));
                 }
-                out.put(base, new Logical(base, name, finite(g.source(), base, dequantize(g.source(), t, scale, zp))));
+                out.put(base, new Logical(base, name, finite(g.source(), base, dequantize(g, t, scale, zp))));
             } else if (isQuantParam(name, inits)) {
                 continue;
             } else if (t.getDataType() == TensorProto.DataType.FLOAT_VALUE
                     || t.getDataType() == TensorProto.DataType.DOUBLE_VALUE) {
-                out.put(name, new Logical(name, name, finite(g.source(), name, TensorDecoder.decode(g.source(), t))));
+                out.put(name, new Logical(name, name, finite(g.source(), name, g.value(t))));
             } else {
-                buffers.put(name, TensorDecoder.decode(g.source(), t));
+                buffers.put(name, g.value(t));
             }
         }
         return out;
@@ -62,10 +65,15 @@ final class Dequantizer {
 
     /** A weight with a NaN or infinity would make every output NaN: refuse it, naming the first such element. */
     static INDArray finite(String source, String name, INDArray a) {
-        float[] v = a.data().asFloat();
-        for (int i = 0; i < v.length; i++) {
-            if (!Float.isFinite(v[i])) {
-                throw new OnnxImportException(source, "tensor " + name + " holds " + v[i] + " at flat index " + i
+        if (a.length() == 0) {
+            return a;
+        }
+        FloatBuffer v = a.dataType() == DataType.FLOAT && !a.isView()
+                ? a.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer()       // no heap copy
+                : FloatBuffer.wrap(a.castTo(DataType.FLOAT).data().asFloat());
+        for (int i = 0; i < v.limit(); i++) {
+            if (!Float.isFinite(v.get(i))) {
+                throw new OnnxImportException(source, "tensor " + name + " holds " + v.get(i) + " at flat index " + i
                         + "; weights must be finite");
             }
         }
@@ -83,12 +91,21 @@ final class Dequantizer {
     }
 
     static INDArray dequantize(String source, TensorProto q, TensorProto scaleT, TensorProto zpT) {
+        return dequantize(source, q, scaleT, zpT, t -> TensorDecoder.decode(source, t));
+    }
+
+    private static INDArray dequantize(OnnxGraph g, TensorProto q, TensorProto scaleT, TensorProto zpT) {
+        return dequantize(g.source(), q, scaleT, zpT, g::value);
+    }
+
+    private static INDArray dequantize(String source, TensorProto q, TensorProto scaleT, TensorProto zpT,
+                                       Function<TensorProto, INDArray> value) {
         requireType(source, q, TensorProto.DataType.INT8, TensorProto.DataType.UINT8);
         requireType(source, scaleT, TensorProto.DataType.FLOAT);
         requireType(source, zpT, TensorProto.DataType.forNumber(q.getDataType()));
-        INDArray qa = TensorDecoder.decode(source, q);
-        float[] scale = TensorDecoder.decode(source, scaleT).castTo(DataType.FLOAT).data().asFloat();
-        int[] zp = TensorDecoder.decode(source, zpT).castTo(DataType.INT).data().asInt();
+        INDArray qa = value.apply(q);
+        float[] scale = value.apply(scaleT).castTo(DataType.FLOAT).data().asFloat();
+        int[] zp = value.apply(zpT).castTo(DataType.INT).data().asInt();
         long[] shape = qa.shape();
         int cols = shape.length == 0 ? 1 : (int) shape[shape.length - 1];
         if (scale.length != zp.length || (scale.length != 1 && scale.length != cols)) {

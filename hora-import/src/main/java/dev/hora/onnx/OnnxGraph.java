@@ -23,10 +23,17 @@ final class OnnxGraph {
     private final Map<String, TensorProto> initializers = new LinkedHashMap<>();
     private final Map<String, NodeProto> producers = new HashMap<>();
     private final Map<String, List<NodeProto>> consumers = new HashMap<>();
+    private final Map<String, INDArray> decoded;
 
     OnnxGraph(String source, GraphProto graph) {
+        this(source, graph, Map.of());
+    }
+
+    /** A graph whose initializers named in {@code decoded} are stubs, their values decoded already. */
+    OnnxGraph(String source, GraphProto graph, Map<String, INDArray> decoded) {
         this.source = source;
         this.graph = graph;
+        this.decoded = decoded;
         for (TensorProto t : graph.getInitializerList()) {
             if (initializers.put(t.getName(), t) != null) {
                 throw new OnnxImportException(source, "two initializers are named '" + t.getName()
@@ -63,6 +70,12 @@ final class OnnxGraph {
         return Collections.unmodifiableMap(initializers);
     }
 
+    /** The value of initializer t: decoded while the file was read, or now. */
+    INDArray value(TensorProto t) {
+        INDArray v = decoded.get(t.getName());
+        return v != null && initializers.get(t.getName()) == t ? v : TensorDecoder.decode(source, t);
+    }
+
     Optional<NodeProto> producer(String value) {
         return Optional.ofNullable(producers.get(value));
     }
@@ -79,7 +92,7 @@ final class OnnxGraph {
     Optional<INDArray> constant(String name) {
         TensorProto init = initializers.get(name);
         if (init != null) {
-            return Optional.of(TensorDecoder.decode(source, init));
+            return Optional.of(decoded.containsKey(name) ? value(init).dup() : value(init));
         }
         NodeProto p = producers.get(name);
         if (p == null) {

@@ -86,13 +86,14 @@ final class TensorDecoder {
         switch (t.getDataType()) {
             case TensorProto.DataType.FLOAT_VALUE: {
                 checkStored(source, t, raw, 4, t.getFloatDataCount(), len);
+                if (hasRaw && len > 0) {   // straight into the array's native memory: no heap copy of a weight
+                    out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+                    out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer().put(raw.asFloatBuffer());
+                    break;
+                }
                 float[] v = new float[len];
-                if (hasRaw) {
-                    raw.asFloatBuffer().get(v);
-                } else {
-                    for (int i = 0; i < len; i++) {
-                        v[i] = t.getFloatData(i);
-                    }
+                for (int i = 0; i < len; i++) {
+                    v[i] = t.getFloatData(i);
                 }
                 out = Nd4j.create(v, shape, 'c');
                 break;

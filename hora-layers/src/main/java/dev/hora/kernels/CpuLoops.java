@@ -99,11 +99,13 @@ final class CpuLoops {
         Parallel.run(tasks, t -> body.rows(Parallel.from(n, t, tasks), Parallel.from(n, t + 1, tasks)));
     }
 
-    static void layerNorm(INDArray x, INDArray gamma, INDArray beta, double eps, INDArray y, INDArray xhat,
-                          INDArray rstd) {
+    /** Layer norm of the rows of x (+ residual, when not null): y, and with xhat, xhat [n, d] and rstd [n]. */
+    static void layerNorm(INDArray x, INDArray residual, INDArray gamma, INDArray beta, double eps, INDArray y,
+                          INDArray xhat, INDArray rstd) {
         int n = (int) x.size(0);
         int d = (int) x.size(1);
         FloatBuffer xb = buf(x), gb = buf(gamma), bb = buf(beta), yb = buf(y);
+        FloatBuffer sb = residual == null ? null : buf(residual);
         FloatBuffer hb = xhat == null ? null : buf(xhat);
         FloatBuffer rb = rstd == null ? null : buf(rstd);
         float[] gam = new float[d];
@@ -116,6 +118,12 @@ final class CpuLoops {
             for (int i = from; i < to; i++) {
                 int o = i * d;
                 xb.get(o, row);
+                if (sb != null) {
+                    sb.get(o, out);
+                    for (int j = 0; j < d; j++) {
+                        row[j] += out[j];
+                    }
+                }
                 float sum = 0;
                 for (int j = 0; j < d; j++) {
                     sum += row[j];

@@ -1,5 +1,6 @@
 package dev.hora.kernels;
 
+import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -23,11 +24,19 @@ public final class LayerNorm {
 
     /** x is overwritten (it becomes xhat). */
     public static Saved forwardInPlace(INDArray x, INDArray gamma, INDArray beta, double eps) {
-        if (CpuLoops.applies(x, gamma, beta)) {
+        return forwardInPlace(x, null, gamma, beta, eps);
+    }
+
+    /** LN(x + residual) [n, d] (a post-LN block's sum and norm in one pass); x is overwritten (it becomes xhat). */
+    public static Saved forwardInPlace(INDArray x, INDArray residual, INDArray gamma, INDArray beta, double eps) {
+        if (CpuLoops.applies(x, residual, gamma, beta) && sameLayout(x, residual)) {
             INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
             INDArray rstd = Nd4j.createUninitialized(x.dataType(), x.size(0), 1);
-            CpuLoops.layerNorm(x, gamma, beta, eps, y, x, rstd);
+            CpuLoops.layerNorm(x, residual, gamma, beta, eps, y, x, rstd);
             return new Saved(y, x, rstd);
+        }
+        if (residual != null) {
+            x.addi(residual);
         }
         INDArray mean = x.mean(true, 1);                                // [n, 1]
         INDArray xhat = Broadcast.subColumn(x, mean);                   // [n, d]
@@ -40,15 +49,29 @@ public final class LayerNorm {
 
     /** Inference: y only, x overwritten with y. */
     public static INDArray inferInPlace(INDArray x, INDArray gamma, INDArray beta, double eps) {
-        if (CpuLoops.applies(x, gamma, beta)) {
-            CpuLoops.layerNorm(x, gamma, beta, eps, x, null, null);
+        return inferInPlace(x, null, gamma, beta, eps);
+    }
+
+    /** Inference: LN(x + residual) only, written over x. */
+    public static INDArray inferInPlace(INDArray x, INDArray residual, INDArray gamma, INDArray beta, double eps) {
+        if (CpuLoops.applies(x, residual, gamma, beta) && sameLayout(x, residual)) {
+            CpuLoops.layerNorm(x, residual, gamma, beta, eps, x, null, null);
             return x;
+        }
+        if (residual != null) {
+            x.addi(residual);
         }
         INDArray mean = x.mean(true, 1);
         Broadcast.subColumn(x, mean);
         INDArray var = x.mul(x).mean(true, 1);
         Broadcast.mulColumn(x, Transforms.sqrt(var.addi(eps), false).rdivi(1.0));
         return Broadcast.addRow(Broadcast.mulRow(x, gamma), beta);
+    }
+
+    /** No residual, or one of x's shape that the loops read as x (both c-order rows of d). */
+    private static boolean sameLayout(INDArray x, INDArray residual) {
+        return residual == null || (Arrays.equals(x.shape(), residual.shape()) && residual.ordering() == 'c'
+                && StridedGemm.contiguous(residual) == residual);
     }
 
     /** dx [n, d] from dy [n, d]; dy is overwritten. */

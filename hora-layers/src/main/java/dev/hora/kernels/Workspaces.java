@@ -28,6 +28,10 @@ public final class Workspaces {
             .policyAllocation(AllocationPolicy.OVERALLOCATE).policyLearning(LearningPolicy.FIRST_LOOP)
             .policyReset(ResetPolicy.BLOCK_LEFT).policySpill(SpillPolicy.REALLOCATE).build();
 
+    static {
+        ShapeInfoCache.install();   // every kernel pass goes through here: its arrays' shape buffers are cached
+    }
+
     private Workspaces() {
     }
 
