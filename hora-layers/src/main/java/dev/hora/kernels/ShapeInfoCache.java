@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShapeInfoCache implements ShapeInfoProvider {
     private static final Logger LOG = LoggerFactory.getLogger(ShapeInfoCache.class);
-    /** Descriptors kept before the cache starts over (~150 bytes each). */
-    static final int MAX_ENTRIES = 50_000;
+    /** Descriptors kept before the cache starts over (a few hundred bytes of heap each). */
+    static final int MAX_ENTRIES = 20_000;
     private static volatile boolean installed;
 
     private final ShapeInfoProvider nd4j;
