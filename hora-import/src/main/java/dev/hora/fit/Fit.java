@@ -1,6 +1,7 @@
 package dev.hora.fit;
 
 import dev.hora.data.TextDataset;
+import dev.hora.kernels.Workspaces;
 import dev.hora.metrics.ClassificationReport;
 import dev.hora.peft.AdapterSet;
 import dev.hora.peft.PeftModel;
@@ -99,6 +100,9 @@ public final class Fit {
                 l.onEpochTrained(epoch, epochs);
             }
             trainer.endEpoch();
+            if (trainer.iteration() >= total) {
+                Workspaces.release(Workspaces.TRAIN, Workspaces.LAYER);   // not held beside the last scoring passes
+            }
             BestOnValidation.Point v = null;
             if (validation != null) {
                 validate(task, validation, trainer, best, o);

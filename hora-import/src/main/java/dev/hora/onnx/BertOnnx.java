@@ -1,5 +1,6 @@
 package dev.hora.onnx;
 
+import dev.hora.kernels.KernelWarmup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
@@ -108,6 +109,7 @@ public final class BertOnnx {
     }
 
     private static ImportedBert parse(String src, Parser parser) throws IOException {
+        KernelWarmup.start();   // the kernels compile while the file is read (once per JVM)
         long t0 = System.nanoTime();
         OnnxStreamReader.Parsed parsed;
         try {

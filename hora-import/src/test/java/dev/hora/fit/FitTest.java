@@ -11,6 +11,7 @@ import dev.hora.config.AdapterKind;
 import dev.hora.config.Target;
 import dev.hora.data.Example;
 import dev.hora.data.TextDataset;
+import dev.hora.kernels.Workspaces;
 import dev.hora.onnx.ImportedBert;
 import dev.hora.onnx.TestModels;
 import dev.hora.onnx.bert.Pooling;
@@ -83,14 +84,18 @@ class FitTest {
         Map<String, INDArray> bBefore = copy(m.adapter("b").parameters());
         Map<String, INDArray> aBefore = copy(m.adapter("a").parameters());
         List<Integer> steps = new ArrayList<>();
+        long[] trainWorkspace = {0};
         TextDataset val = data("val", 1, 2);
         FitResult r = Fit.fit(m, "a", data("train", 0, 2), val, options().listener(new FitListener() {
             @Override
             public void onStep(int step, float loss, double lr, int examples) {
                 steps.add(step);
+                trainWorkspace[0] = Math.max(trainWorkspace[0], Workspaces.reservedBytes(Workspaces.TRAIN));
             }
         }).build());
         assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8), steps);
+        assertTrue(trainWorkspace[0] > 0, "the steps ran in the training workspace");
+        assertEquals(0, Workspaces.reservedBytes(Workspaces.TRAIN), "freed once training ended, before the last scoring");
         assertEquals(8, r.steps());
         assertEquals(List.of(2, 3, 4, 6, 8), r.history().stream().map(BestOnValidation.Point::step).toList(),
                 "validated every 2 steps and at the epoch ends (10 examples in batches of 4: 3 steps an epoch)");

@@ -30,6 +30,7 @@ public final class Workspaces {
 
     static {
         ShapeInfoCache.install();   // every kernel pass goes through here: its arrays' shape buffers are cached
+        KernelWarmup.start();       // (usually started already by the import)
     }
 
     private Workspaces() {
@@ -49,6 +50,21 @@ public final class Workspaces {
             return null;
         }
         return outer == null ? a.detach() : a.leverageTo(outer.getId());
+    }
+
+    /**
+     * Frees this thread's workspaces {@code ids} that exist and are not open: e.g. a training pass's once training
+     * has ended, so that scoring does not hold it beside its own (its arrays are invalid after each pass anyway).
+     */
+    public static void release(String... ids) {
+        for (String id : ids) {
+            if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
+                MemoryWorkspace ws = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(id);
+                if (!ws.isScopeActive()) {
+                    Nd4j.getWorkspaceManager().destroyWorkspace(ws);
+                }
+            }
+        }
     }
 
     /** The workspace active now on this thread, or null. */
