@@ -1,5 +1,6 @@
 package dev.hora.peft.kernel;
 
+import dev.hora.adapter.FactorKernels;
 import dev.hora.adapter.FactorSource;
 import dev.hora.adapter.FactorSource.Key;
 import dev.hora.backbone.Backbone;
@@ -15,6 +16,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -107,11 +109,14 @@ public final class KernelObjective implements Objective {
             grads.put(ClassifierHead.BIAS, r.db().reshape(headB.shape()).detach());
             dF = factors == null ? Map.of() : pass.factorGradients(r.dx());
         }
+        if (factors instanceof FactorKernels) {
+            closeDense(f, List.of());   // this step's dW (made by the generator, read only by the pass above)
+        }
         Timer.lap("workspace close");
         if (factors != null) {
             Map<String, INDArray> pg = quiet ? factors.backward(dF) : QuietStdout.call(() -> factors.backward(dF));
             quiet = true;
-            closeDenseGradients(dF, pg.values());
+            closeDense(dF, pg.values());
             Timer.lap("factors.backward");
             Map<String, INDArray> all = new LinkedHashMap<>(pg);
             all.putAll(grads);
@@ -121,14 +126,14 @@ public final class KernelObjective implements Objective {
     }
 
     /**
-     * Frees the step's dense dW gradients (copies detached from the training workspace, [d_in, d_out] per site: 7 MB a
-     * step for HoRA on q, v of MiniLM) once the adapter's backward has used them, instead of leaving their native
-     * memory to the garbage collector; any array handed on as a parameter gradient is kept.
+     * Frees the step's dense dW arrays ([d_in, d_out] per site, 7 MB a step each for HoRA on q, v of MiniLM: the
+     * generator's dW, and the gradients detached from the training workspace) once they are used, instead of
+     * leaving their native memory to the garbage collector; an array handed on (a parameter gradient) is kept.
      */
-    private static void closeDenseGradients(Map<Key, FactorSource.Values> dF, Collection<INDArray> handedOn) {
+    private static void closeDense(Map<Key, FactorSource.Values> values, Collection<INDArray> handedOn) {
         Set<INDArray> keep = Collections.newSetFromMap(new IdentityHashMap<>());
         keep.addAll(handedOn);
-        for (FactorSource.Values v : dF.values()) {
+        for (FactorSource.Values v : values.values()) {
             INDArray d = v.deltaW();
             if (d != null && !keep.contains(d) && d.closeable()) {
                 d.close();
