@@ -72,8 +72,8 @@ final class OnnxGraph {
 
     /** The value of initializer t: decoded while the file was read, or now. */
     INDArray value(TensorProto t) {
-        INDArray v = decoded.get(t.getName());
-        return v != null && initializers.get(t.getName()) == t ? v : TensorDecoder.decode(source, t);
+        INDArray v = decoded.get(t.getName());   // names are unique (checked above); undecoded ones were kept whole
+        return v != null ? v : TensorDecoder.decode(source, t);
     }
 
     Optional<NodeProto> producer(String value) {
