@@ -101,7 +101,7 @@ public final class Fit {
             }
             trainer.endEpoch();
             if (trainer.iteration() >= total) {
-                Workspaces.release(Workspaces.TRAIN, Workspaces.LAYER);   // not held beside the last scoring passes
+                Workspaces.release(Workspaces.TRAIN, Workspaces.LAYER, Workspaces.FACTORS);   // not held beside the last scoring passes
             }
             BestOnValidation.Point v = null;
             if (validation != null) {

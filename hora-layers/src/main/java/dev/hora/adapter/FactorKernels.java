@@ -3,6 +3,7 @@ package dev.hora.adapter;
 import dev.hora.config.ApplyMode;
 import dev.hora.config.Target;
 import dev.hora.kernels.StridedGemm;
+import dev.hora.kernels.Workspaces;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,8 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  * Modes as {@link FactorSource#mode}; parameters are the caller's live arrays (not copied), named by
  * {@code naming(layer, param)}. {@link #backward} differentiates at the values of the last
- * {@link #forward} (the step's factors; a fresh forward if there was none). Everything runs outside
- * ND4J workspaces, in the parameters' data type.
+ * {@link #forward} (the step's factors; a fresh forward if there was none). {@link #forward} and {@link #backward}
+ * allocate in {@link Workspaces#FACTORS} when the caller has it open (a training step, whose caller keeps the
+ * gradients it hands on), everything else outside ND4J workspaces; all in the parameters' data type.
  */
 public final class FactorKernels extends AbstractFactorSource {
     private final Map<Integer, Adapter> adapters;
@@ -49,7 +51,7 @@ public final class FactorKernels extends AbstractFactorSource {
 
     @Override
     public Map<Key, Values> forward() {
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        try (MemoryWorkspace ws = Workspaces.factorScope()) {
             Map<Integer, FactorKernel.Pass> passes = passes();
             Map<Key, Values> out = new LinkedHashMap<>();
             passes.forEach((layer, pass) -> adapters.get(layer).projections().forEach((t, shape) -> {
@@ -100,7 +102,7 @@ public final class FactorKernels extends AbstractFactorSource {
 
     @Override
     public Map<String, INDArray> backward(Map<Key, Values> factorGradients) {
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        try (MemoryWorkspace ws = Workspaces.factorScope()) {
             Map<Integer, FactorKernel.Pass> passes = last != null ? last : passes();
             Map<String, INDArray> grads = new LinkedHashMap<>();
             passes.forEach((layer, pass) -> {
@@ -118,6 +120,7 @@ public final class FactorKernels extends AbstractFactorSource {
                 Map<String, INDArray> d = pass.backward(g);
                 layerParams.get(layer).keySet().forEach(p -> grads.put(naming.apply(layer, p), d.get(p)));
             });
+            last = null;   // its arrays may live in a step's workspace; a later backward runs a fresh forward
             return grads;
         }
     }

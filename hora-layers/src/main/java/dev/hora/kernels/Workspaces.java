@@ -20,6 +20,12 @@ public final class Workspaces {
     public static final String TRAIN = "hora-train";
     /** Inference passes. */
     public static final String INFER = "hora-infer";
+    /**
+     * A training step's adapter factors, their gradients and the factor kernels' temporaries (opened around the step by
+     * the kernel objective): HoRA's generated dW and its gradient (7 MB each a step on MiniLM's q, v) are reused
+     * memory instead of a native allocation and free per step. See {@link #factorScope()}.
+     */
+    public static final String FACTORS = "hora-factors";
     /** One layer's temporaries (forward or backward), nested in a pass: reused layer after layer. */
     public static final String LAYER = "hora-layer";
 
@@ -65,6 +71,16 @@ public final class Workspaces {
                 }
             }
         }
+    }
+
+    /**
+     * Where the factor kernels allocate: in {@link #FACTORS} when that is this thread's current workspace (a training
+     * step; the caller keeps what must outlive it), otherwise outside every workspace (factors cached for inference,
+     * merges). Returns the scope to close, or null when the current workspace is kept (try-with-resources skips null).
+     */
+    public static MemoryWorkspace factorScope() {
+        MemoryWorkspace c = current();
+        return c != null && FACTORS.equals(c.getId()) ? null : Nd4j.getWorkspaceManager().scopeOutOfWorkspaces();
     }
 
     /** The workspace active now on this thread, or null. */

@@ -6,8 +6,10 @@ import dev.hora.backbone.AdapterRows;
 import dev.hora.backbone.Backbone;
 import dev.hora.backbone.Dropouts;
 import dev.hora.kernels.Pooling;
+import dev.hora.kernels.Workspaces;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -63,14 +65,18 @@ public final class EncoderPass {
      * {@link #output()}; overwritten without pooling), detached from every workspace.
      */
     public Map<Key, FactorSource.Values> factorGradients(INDArray dOutput) {
-        INDArray dHidden = poolingMatrix == null ? dOutput : Pooling.backward(poolingMatrix, dOutput);
-        Map<Key, FactorSource.Values> dF = new LinkedHashMap<>();
-        backbone.backward(pass, dHidden).forEach((k, g) -> dF.put(k,
-                new FactorSource.Values(g.mode(), detach(g.a()), detach(g.b()), detach(g.deltaW()))));
-        return dF;
+        return factorGradients(dOutput, null);
     }
 
-    private static INDArray detach(INDArray a) {
-        return a == null ? null : a.detach();
+    /**
+     * As {@link #factorGradients(INDArray)}, the gradients moved into the open workspace {@code into} (e.g. a training
+     * step's {@link dev.hora.kernels.Workspaces#FACTORS}, which must enclose this pass's), or detached when it is null.
+     */
+    public Map<Key, FactorSource.Values> factorGradients(INDArray dOutput, MemoryWorkspace into) {
+        INDArray dHidden = poolingMatrix == null ? dOutput : Pooling.backward(poolingMatrix, dOutput);
+        Map<Key, FactorSource.Values> dF = new LinkedHashMap<>();
+        backbone.backward(pass, dHidden).forEach((k, g) -> dF.put(k, new FactorSource.Values(g.mode(),
+                Workspaces.keep(g.a(), into), Workspaces.keep(g.b(), into), Workspaces.keep(g.deltaW(), into))));
+        return dF;
     }
 }

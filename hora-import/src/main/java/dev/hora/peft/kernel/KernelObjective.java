@@ -12,13 +12,9 @@ import dev.hora.onnx.bert.BertEncoder;
 import dev.hora.peft.ClassifierHead;
 import dev.hora.train.Objective;
 import dev.hora.util.QuietStdout;
-import java.util.Collection;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -26,6 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * One adapter's classifier objective on the kernel path, one step:
  * <pre>
  *   F = factors.forward()                            the adapter's factors (or dW): FactorKernels or FactorGraph
+ *                                                    (FactorKernels: F, dF and their temporaries in Workspaces.FACTORS)
  *   in one workspace:  h = backbone.forward(batch, F)  -> pooled = M h -> (loss, dW_c, db_c, dpooled)
  *                      dF = backbone.backward(M^T dpooled)
  *   dtheta = factors.backward(dF)                     chain rule back to the adapter parameters
@@ -88,6 +85,21 @@ public final class KernelObjective implements Objective {
     /** batch: input_ids, attention_mask, token_type_ids [B, S] and labels [B, n] one-hot. */
     @Override
     public Result lossAndGradients(Map<String, INDArray> batch) {
+        if (!(factors instanceof FactorKernels)) {
+            return lossAndGradients(batch, null);
+        }
+        // the factor kernels' arrays of this step (dW, its gradient, temporaries) in a workspace reused step after
+        // step; only the parameter gradients handed to the trainer leave it
+        try (MemoryWorkspace fw = Workspaces.open(Workspaces.FACTORS)) {
+            Result r = lossAndGradients(batch, fw);
+            Map<String, INDArray> grads = new LinkedHashMap<>();
+            r.gradients().forEach((n, g) -> grads.put(n, g.detach()));
+            return new Result(r.loss(), grads);
+        }
+    }
+
+    /** One step; {@code factorWs}: the open workspace the factor kernels allocate in, or null (none). */
+    private Result lossAndGradients(Map<String, INDArray> batch, MemoryWorkspace factorWs) {
         Timer.start();
         Map<Key, FactorSource.Values> f = factors == null ? Map.of() : factors.forward();
         Timer.lap("factors.forward");
@@ -107,37 +119,17 @@ public final class KernelObjective implements Objective {
             Timer.lap("head");
             grads.put(ClassifierHead.WEIGHT, r.dW().detach());
             grads.put(ClassifierHead.BIAS, r.db().reshape(headB.shape()).detach());
-            dF = factors == null ? Map.of() : pass.factorGradients(r.dx());
-        }
-        if (factors instanceof FactorKernels) {
-            closeDense(f, List.of());   // this step's dW (made by the generator, read only by the pass above)
+            dF = factors == null ? Map.of() : pass.factorGradients(r.dx(), factorWs);
         }
         Timer.lap("workspace close");
         if (factors != null) {
             Map<String, INDArray> pg = quiet ? factors.backward(dF) : QuietStdout.call(() -> factors.backward(dF));
             quiet = true;
-            closeDense(dF, pg.values());
             Timer.lap("factors.backward");
             Map<String, INDArray> all = new LinkedHashMap<>(pg);
             all.putAll(grads);
             grads = all;
         }
         return new Result(loss, grads);
-    }
-
-    /**
-     * Frees the step's dense dW arrays ([d_in, d_out] per site, 7 MB a step each for HoRA on q, v of MiniLM: the
-     * generator's dW, and the gradients detached from the training workspace) once they are used, instead of
-     * leaving their native memory to the garbage collector; an array handed on (a parameter gradient) is kept.
-     */
-    private static void closeDense(Map<Key, FactorSource.Values> values, Collection<INDArray> handedOn) {
-        Set<INDArray> keep = Collections.newSetFromMap(new IdentityHashMap<>());
-        keep.addAll(handedOn);
-        for (FactorSource.Values v : values.values()) {
-            INDArray d = v.deltaW();
-            if (d != null && !keep.contains(d) && d.closeable()) {
-                d.close();
-            }
-        }
     }
 }

@@ -1,12 +1,14 @@
 package dev.hora.peft.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hora.config.AdapterConfig;
 import dev.hora.config.AdapterKind;
 import dev.hora.config.ApplyMode;
 import dev.hora.config.Target;
+import dev.hora.kernels.Workspaces;
 import dev.hora.onnx.ImportedBert;
 import dev.hora.onnx.TestModels;
 import dev.hora.onnx.bert.BertEncoder;
@@ -98,6 +100,18 @@ class KernelPathParityTest {
             double err = relErr(g, ref.get(n));
             assertTrue(err < 1e-4, n + ": rel err " + err);
         }
+        // a second step reuses the factor workspace (kernel factors): the first step's gradients, handed to the
+        // trainer, stay intact and outside every workspace, and the second step's equal the reference too
+        k.objective().lossAndGradients(feeds);
+        Objective.Result r2 = k.objective().lossAndGradients(feeds);   // (the workspace's first cycle only learns its size)
+        assertEquals(engine == Engine.KERNELS, Workspaces.reservedBytes(Workspaces.FACTORS) > 0,
+                "factor workspace used by the kernel factors only");
+        for (String n : s.trainableNames()) {
+            assertFalse(r.gradients().get(n).isAttached() || r2.gradients().get(n).isAttached(), n + " attached");
+            assertTrue(relErr(r.gradients().get(n), ref.get(n)) < 1e-4, n + ": first step's gradient overwritten");
+            assertTrue(relErr(r2.gradients().get(n), ref.get(n)) < 1e-4, n + ": second step");
+        }
+        Workspaces.release(Workspaces.FACTORS);
     }
 
     /** ||a - b|| / ||b|| (Frobenius). */
