@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  *   n  = ||{g_p}||_2 ;  g_p <- g_p * min(1, maxNorm / (n + 1e-6))                   (optional clipping)
  *   lr = updater.getLearningRate(t, epoch)                                           (ISchedule or fixed)
  *   u_p = updater_p(g_p, t, epoch)        ND4J GradientUpdater, state in its own view array
+ *                                        (Adam on float tensors: {@link FusedAdam}, all four lines in one pass)
  *   u_p += lr * wd * theta_p              decoupled weight decay (AdamW), WeightDecay(wd, applyLR=true)
  *   u_p *= m_p                   per-tensor learning-rate multiplier ({@link Objective#lrMultipliers}, e.g. HoRA's generator)
  *   theta_p -= u_p ;  t += 1 ;  objective.parametersChanged()
@@ -52,6 +53,8 @@ public final class Trainer {
     private final List<String> trainable;
     private final IUpdater updater;
     private final WeightDecay weightDecay;
+    private final double weightDecayCoeff;
+    private final boolean fusedAdam;
     private final double maxGradNorm;
     private final Map<String, Double> lrMultipliers;
     private final Map<String, INDArray> stateViews = new LinkedHashMap<>();   // name -> [1, stateSize]
@@ -66,6 +69,8 @@ public final class Trainer {
         this.trainable = List.copyOf(objective.parameters().keySet());
         this.updater = b.updater.clone();
         this.weightDecay = b.weightDecay > 0 ? new WeightDecay(b.weightDecay, true) : null;
+        this.weightDecayCoeff = b.weightDecay;
+        this.fusedAdam = b.fusedAdam;
         this.maxGradNorm = b.maxGradNorm;
         this.lrMultipliers = Map.copyOf(b.lrMultipliers != null ? b.lrMultipliers : objective.lrMultipliers());
         if (trainable.isEmpty() || new HashSet<>(trainable).size() != trainable.size()) {
@@ -119,12 +124,18 @@ public final class Trainer {
         for (int i = 0; i < trainable.size(); i++) {
             String n = trainable.get(i);
             INDArray p = params.get(n);
+            Double m = lrMultipliers.get(n);
+            INDArray state = stateViews.get(n);
+            if (fusedAdam && FusedAdam.applies(updater, p, grads.get(i), state)) {
+                FusedAdam.step((Adam) updater, p, grads.get(i), state, lr, lr * weightDecayCoeff,
+                        m == null ? 1.0 : m, iteration);
+                continue;
+            }
             INDArray u = grads.get(i).reshape('c', 1, p.length());   // [1, length] as SameDiff's own fit
             updaters.get(n).applyUpdater(u, iteration, epoch);
             if (weightDecay != null) {
                 weightDecay.apply(p.reshape('c', 1, p.length()), u, lr, iteration, epoch);
             }
-            Double m = lrMultipliers.get(n);
             if (m != null && m != 1.0) {
                 u.muli(m);
             }
@@ -233,6 +244,7 @@ public final class Trainer {
         private double maxGradNorm;
         private Map<String, Double> lrMultipliers;
         private Objective objective;
+        private boolean fusedAdam = true;
 
         /** Where the loss and gradients come from (trainable = its parameters). */
         public Builder objective(Objective v) { objective = v; return this; }
@@ -262,6 +274,9 @@ public final class Trainer {
          * {@link Objective#lrMultipliers()} (the default).
          */
         public Builder lrMultipliers(Map<String, Double> v) { lrMultipliers = Map.copyOf(v); return this; }
+
+        /** False: every update through ND4J's updater ops even for Adam (the reference the fused step is tested on). */
+        Builder fusedAdam(boolean v) { fusedAdam = v; return this; }
 
         public Trainer build() {
             return new Trainer(this);
