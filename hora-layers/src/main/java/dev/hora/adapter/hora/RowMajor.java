@@ -13,6 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *   mulAdd    C[m, n] += A[m, k] B[k, n]
  *   mulAddTA  C[m, n] += A[k, m]^T B[k, n]
  *   mulAddTB  C[m, n] += A[m, k] B[n, k]^T
+ *   sumAxis   out[i, j] = s sum_p X[i, p, j]   (X [h, k, n]; out [h, n], or [1, n] summed over i too)
  * </pre>
  */
 final class RowMajor {
@@ -76,6 +77,30 @@ final class RowMajor {
                 out[ov + j] += c[oc + i * n + j];
             }
         }
+    }
+
+    /**
+     * {@code s} times the sums of X [h, k, n] (c-order values x) over its middle axis: out [h, n], or [1, n] when
+     * {@code overH} sums the h blocks too. The sum over a last axis is the case n = 1 (X [h, k, 1] for [h, k]: write
+     * it as X [h d, k, 1] with h = h d).
+     */
+    static double[] sumAxis(double[] x, int h, int k, int n, boolean overH, double s) {
+        double[] out = new double[overH ? n : h * n];
+        for (int i = 0; i < h; i++) {
+            int o = overH ? 0 : i * n;
+            for (int p = 0; p < k; p++) {
+                int xi = (i * k + p) * n;
+                for (int j = 0; j < n; j++) {
+                    out[o + j] += x[xi + j];
+                }
+            }
+        }
+        if (s != 1) {
+            for (int j = 0; j < out.length; j++) {
+                out[j] *= s;
+            }
+        }
+        return out;
     }
 
     /** The elements of x in c order, as doubles (one copy; views and f-order arrays are copied first). */
