@@ -1,6 +1,8 @@
 package dev.hora.onnx;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,11 +10,12 @@ import java.util.Map;
 import onnx.Onnx.GraphProto;
 import onnx.Onnx.ModelProto;
 import onnx.Onnx.TensorProto;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.protobuf.ByteString;
 import org.nd4j.shade.protobuf.CodedInputStream;
 import org.nd4j.shade.protobuf.CodedOutputStream;
-import org.nd4j.shade.protobuf.ExtensionRegistryLite;
 import org.nd4j.shade.protobuf.WireFormat;
 
 /**
@@ -63,8 +66,7 @@ final class OnnxStreamReader {
         List<TensorProto> initializers = new ArrayList<>();
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
             if (is(tag, GraphProto.INITIALIZER_FIELD_NUMBER)) {
-                TensorProto t = in.readMessage(TensorProto.parser(), ExtensionRegistryLite.getEmptyRegistry());
-                initializers.add(decodeEarly(source, t, decoded));
+                initializers.add(readInitializer(source, in, decoded));
             } else {
                 in.skipField(tag, restOut);
             }
@@ -75,20 +77,85 @@ final class OnnxStreamReader {
         graph.mergeFrom(rest.toByteString()).addAllInitializer(initializers);
     }
 
-    /** The stub that stands for t once its value is in {@code decoded}, or t itself where it is not decoded here. */
-    private static TensorProto decodeEarly(String source, TensorProto t, Map<String, INDArray> decoded) {
+    /**
+     * One length-delimited TensorProto: every field but {@code raw_data} parsed as protobuf does, {@code raw_data}
+     * copied in chunks of {@link #CHUNK} bytes into native memory (a 47 MB embedding table had been a 47 MB heap array,
+     * twice over while protobuf assembled it from the stream), decoded from there, and freed at once.
+     */
+    private static TensorProto readInitializer(String source, CodedInputStream in, Map<String, INDArray> decoded)
+            throws IOException {
+        int limit = in.pushLimit(in.readRawVarint32());
+        ByteString.Output rest = ByteString.newOutput();
+        CodedOutputStream restOut = CodedOutputStream.newInstance(rest);
+        INDArray raw = null;
+        try {
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                if (is(tag, TensorProto.RAW_DATA_FIELD_NUMBER)) {
+                    if (raw != null) {
+                        raw.close();   // protobuf keeps the last value of a repeated scalar field
+                    }
+                    int n = in.readRawVarint32();
+                    raw = n == 0 ? null : readRaw(in, n);
+                } else {
+                    in.skipField(tag, restOut);
+                }
+            }
+            in.checkLastTagWas(0);
+            in.popLimit(limit);
+            restOut.flush();
+            TensorProto t = TensorProto.parseFrom(rest.toByteString());
+            return decodeEarly(source, t, raw, decoded);
+        } finally {
+            if (raw != null) {
+                raw.close();
+            }
+        }
+    }
+
+    /** Bytes copied from the stream per call: the most raw data on the heap at a time. */
+    static final int CHUNK = 1 << 20;
+
+    /** {@code n > 0} bytes of the stream in a new native byte array [n] (the caller closes it). */
+    private static INDArray readRaw(CodedInputStream in, int n) throws IOException {
+        INDArray raw = Nd4j.createUninitializedDetached(DataType.BYTE, n);
+        ByteBuffer b = bytes(raw);
+        for (int done = 0; done < n; ) {
+            int k = Math.min(CHUNK, n - done);
+            b.put(in.readRawBytes(k));
+            done += k;
+        }
+        return raw;
+    }
+
+    /** The bytes of a native byte array [n], from position 0 to n. */
+    private static ByteBuffer bytes(INDArray raw) {
+        ByteBuffer b = raw.data().asNio().duplicate();
+        b.position(0).limit((int) raw.length());
+        return b;
+    }
+
+    /**
+     * The stub that stands for t once its value is in {@code decoded}, or t itself (with its raw bytes) where it is
+     * not decoded here.
+     */
+    private static TensorProto decodeEarly(String source, TensorProto t, INDArray raw, Map<String, INDArray> decoded) {
+        ByteBuffer bytes = raw == null ? ByteBuffer.allocate(0) : bytes(raw);
         if (decoded.containsKey(t.getName())) {
-            return t;   // a second initializer of this name: left whole for OnnxGraph to refuse
+            return whole(t, bytes);   // a second initializer of this name: left whole for OnnxGraph to refuse
         }
         INDArray value;
         try {
-            value = TensorDecoder.decode(source, t);
+            value = TensorDecoder.decode(source, t, bytes.order(ByteOrder.LITTLE_ENDIAN));
         } catch (OnnxImportException e) {
-            return t;
+            return whole(t, bytes);
         }
         decoded.put(t.getName(), value);
         return TensorProto.newBuilder().setName(t.getName()).addAllDims(t.getDimsList())
                 .setDataType(t.getDataType()).build();
+    }
+
+    private static TensorProto whole(TensorProto t, ByteBuffer bytes) {
+        return bytes.remaining() == 0 ? t : t.toBuilder().setRawData(ByteString.copyFrom(bytes.duplicate())).build();
     }
 
     private static boolean is(int tag, int field) {

@@ -63,6 +63,14 @@ final class TensorDecoder {
     }
 
     static INDArray decode(String source, TensorProto t) {
+        return decode(source, t, t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /**
+     * As {@link #decode(String, TensorProto)} with the raw bytes given apart (little-endian, position 0 to its
+     * limit; t's own raw_data is not read): the streamed import reads them into native memory.
+     */
+    static INDArray decode(String source, TensorProto t, ByteBuffer raw) {
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
             throw new OnnxImportException(source, "tensor " + t.getName()
                     + " keeps its data in an external file; external data is not supported");
@@ -70,7 +78,6 @@ final class TensorDecoder {
         long[] dims = shape(t);
         long[] shape = dims.length == 0 ? new long[] {1} : dims;
         int len = checkedLength(source, t, shape);
-        ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         boolean hasRaw = raw.remaining() > 0;
         if (len == 0 && dims.length > 0 && !hasRaw) {
             DataType type = switch (t.getDataType()) {
