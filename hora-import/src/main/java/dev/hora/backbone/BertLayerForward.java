@@ -42,7 +42,7 @@ final class BertLayerForward {
     static INDArray run(BertBackbone.Pass p, int l, LayerWeights w, BertConfig config, INDArray x, INDArray additive,
                         boolean keep, MemoryWorkspace outer) {
         int d = config.hiddenSize();
-        Map<Target, INDArray> xa = new LinkedHashMap<>();
+        Map<Target, INDArray> xa = keep ? new LinkedHashMap<>() : null;   // what a training pass keeps
         INDArray qkvW = w.qkvW();
         for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
             FactorSource.Values f = p.adapters == null ? null : p.adapters.get(new Key(l, t));
@@ -58,7 +58,7 @@ final class BertLayerForward {
         for (Target t : new Target[]{Target.Q, Target.K, Target.V}) {
             addFactorised(p, l, t, x, qkv, (long) t.ordinal() * d, xa);
         }
-        Attention.Saved att = Attention.forward(qkv, additive, p.batch, p.seq, config.numHeads());
+        Attention.Saved att = Attention.forward(qkv, additive, p.batch, p.seq, config.numHeads(), keep);
         Timer.lap("f.attention");
         INDArray oW = effective(p, l, Target.O, w.oW());
         INDArray a = LayerWeights.forward(w.o(), att.context(), oW);
@@ -121,7 +121,11 @@ final class BertLayerForward {
         FactorSource.Values f = p.adapters.get(new Key(l, t));
         if (f != null && f.mode() == ApplyMode.FACTORISED) {
             INDArray m = p.dropout.mask(x, l, t);
-            xa.put(t, LowRank.forwardAdd(m == null ? x : x.mul(m), f.a(), f.b(), y, offset));
+            if (xa == null) {
+                LowRank.forwardAddInfer(m == null ? x : x.mul(m), f.a(), f.b(), y, offset);
+            } else {
+                xa.put(t, LowRank.forwardAdd(m == null ? x : x.mul(m), f.a(), f.b(), y, offset));
+            }
         }
     }
 

@@ -28,23 +28,36 @@ public final class Attention {
      * @param additive [B, S]: 0 for tokens, the mask value (e.g. -1e4) for padding
      */
     public static Saved forward(INDArray qkv, INDArray additive, int batch, int seq, int heads) {
+        return forward(qkv, additive, batch, seq, heads, true);
+    }
+
+    /**
+     * As {@link #forward(INDArray, INDArray, int, int, int)}; without {@code keepProbs} (inference) P lives in this
+     * thread's scratch on the CPU path (no array made per call) and {@link Saved#probs()} is null.
+     */
+    public static Saved forward(INDArray qkv, INDArray additive, int batch, int seq, int heads, boolean keepProbs) {
         StridedGemm.check(qkv, "qkv");
         int d = (int) (qkv.size(1) / 3);
         int dh = d / heads;
         double c = 1.0 / Math.sqrt(dh);
-        INDArray probs = Nd4j.createUninitialized(qkv.dataType(), batch, heads, seq, seq);
+        boolean loops = CpuLoops.applies(qkv, additive);
+        long pLength = (long) batch * heads * seq * seq;
+        INDArray probs = keepProbs || !loops ? Nd4j.createUninitialized(qkv.dataType(), batch, heads, seq, seq)
+                : SCRATCH.get(qkv.dataType(), pLength);
         INDArray ctx = Nd4j.createUninitialized(qkv.dataType(), (long) batch * seq, d);
         Offsets o = new Offsets(batch, seq, heads, d);
         StridedGemm.batch(false, true, seq, seq, dh, c, qkv, o.q, 3 * d, qkv, o.k, 3 * d, 0, probs, o.p, seq);
-        if (CpuLoops.applies(probs, additive)) {
+        if (loops) {
             CpuLoops.maskedSoftmax(probs, additive, batch, heads, seq);
         } else {
             probs.addi(additive.reshape(batch, 1, 1, seq));
             Nd4j.exec(new SoftMax(probs, probs, 3));
         }
         StridedGemm.batch(false, false, seq, dh, seq, 1, probs, o.p, seq, qkv, o.v, 3 * d, 0, ctx, o.ctx, d);
-        return new Saved(ctx, probs);
+        return new Saved(ctx, keepProbs ? probs : null);
     }
+
+    private static final Scratch SCRATCH = new Scratch();
 
     /** Element offsets of every (b, h) block: Q, K, V in qkv, P in probs, the head's columns in ctx. */
     private static final class Offsets {

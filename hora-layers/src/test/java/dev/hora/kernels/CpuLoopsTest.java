@@ -85,6 +85,35 @@ class CpuLoopsTest {
         }
     }
 
+    /**
+     * Inference's attention (P in the thread's scratch) and LowRank's (x A in the scratch, each group straight from a)
+     * equal the training forms, on a larger then a smaller shape (the scratch reused) and again on the larger.
+     */
+    @Test
+    void inferenceScratchEqualsTheKeptForms() {
+        int h = 2, d = 8;
+        for (int[] bs : new int[][]{{3, 21}, {2, 5}, {3, 21}}) {
+            int bt = bs[0], s = bs[1];
+            INDArray qkv = rnd(11 + s, (long) bt * s, 3L * d);
+            INDArray add = Nd4j.zeros(DataType.FLOAT, bt, s);
+            add.putScalar(bt - 1, s - 1, -1e4f);
+            INDArray kept = Attention.forward(qkv, add, bt, s, h, true).context();
+            Attention.Saved infer = Attention.forward(qkv, add, bt, s, h, false);
+            assertTrue(infer.probs() == null, "nothing kept");
+            assertTrue(infer.context().equalsWithEps(kept, 0), "attention " + bt + " x " + s);
+            for (int g : new int[]{1, 3}) {
+                INDArray x = rnd(20 + g, (long) bt * s, 12);
+                INDArray a = rnd(30 + g, g, 12, 4);
+                INDArray b = rnd(40 + g, g, 4, 5);
+                INDArray y0 = rnd(50 + g, (long) bt * s, 7 + g * 5);
+                INDArray y1 = y0.dup();
+                LowRank.forwardAdd(x, a, b, y0, 7);
+                LowRank.forwardAddInfer(x, a, b, y1, 7);
+                assertTrue(y1.equalsWithEps(y0, 1e-5), "LowRank G = " + g + ", " + bt + " x " + s);
+            }
+        }
+    }
+
     @Test
     void addColumnsEqualsTheViewsAdd() {
         INDArray w = Nd4j.rand(DataType.FLOAT, 37, 50);
