@@ -242,8 +242,8 @@ final class HoraKernel implements FactorKernel {
             StridedGemm.sequence(false, true, r, k, dh, scale, gb, bOff, dh, w2b, w2bOff, dh, 1, du, uOff, k);
             // dcA = sum_j da_i[:, j] [H, d_in] ; dcB = s sum_j db_i[j, :] [H, d_h] ; both summed over heads when shared
             // (plain loops: ND4J's four reductions made ~60 tracked buffers and 8 native calls per target and step)
-            double[] dca = RowMajor.sumAxis(ga, heads * dIn, rp, 1, false, 1);   // [H d_in]
-            double[] dcb = RowMajor.sumAxis(gb, heads, rp, dh, !perHead, scale); // [H or 1, d_h]
+            double[] dca = RowMajor.sumAxis(RowMajor.read(ga), heads * dIn, rp, 1, false, 1);   // [H d_in]
+            double[] dcb = RowMajor.sumAxis(RowMajor.read(gb), heads, rp, dh, !perHead, scale); // [H or 1, d_h]
             if (!perHead) {
                 dca = RowMajor.sumAxis(dca, 1, heads, dIn, true, 1);                 // [1, d_in]
             }
