@@ -18,16 +18,20 @@ public final class Pooling {
     public static INDArray meanMatrix(INDArray mask, org.nd4j.linalg.api.buffer.DataType type) {
         int b = (int) mask.size(0);
         int s = (int) mask.size(1);
-        double[][] mk = mask.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();   // one copy, not B S reads
+        // one bulk copy in c order (toDoubleMatrix made a row view and its shape buffers per sequence: ~30 ND4J
+        // buffers a training step at batch 8)
+        INDArray c = mask.ordering() == 'c' && !mask.isView() && mask.length() == mask.data().length() ? mask
+                : mask.dup('c');
+        double[] mk = c.data().asDouble();
         double[] m = new double[b * b * s];
         for (int i = 0; i < b; i++) {
             double count = 0;
             for (int j = 0; j < s; j++) {
-                count += mk[i][j];
+                count += mk[i * s + j];
             }
             double inv = 1.0 / Math.max(count, 1e-9);
             for (int j = 0; j < s; j++) {
-                m[i * b * s + i * s + j] = mk[i][j] * inv;
+                m[i * b * s + i * s + j] = mk[i * s + j] * inv;
             }
         }
         return Nd4j.create(m, new long[]{b, (long) b * s}, type);
