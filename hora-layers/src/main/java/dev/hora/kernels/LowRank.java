@@ -30,9 +30,7 @@ public final class LowRank {
         int g = (int) a.size(0);
         int in = (int) a.size(1);
         int r = (int) a.size(2);
-        int dg = (int) b.size(2);
         int n = (int) x.size(0);
-        int ldy = (int) y.size(1);
         INDArray xa;                                                                   // [n, G r]
         if (g == 1) {   // a [1, in, r] is [in, r] in memory: no reshape (an ND4J op) on the per-call path
             xa = Nd4j.createUninitialized(x.dataType(), n, r);
@@ -41,12 +39,22 @@ public final class LowRank {
         } else {
             xa = StridedGemm.mm(x, false, concatA(a), false);
         }
+        addGroups(xa, b, y, offset);
+        return xa;
+    }
+
+    /** y[:, o + g d_g : o + (g+1) d_g] += xa_g b_g for every group: xa [n, G r] (ld G r), b [G, r, d_g]. */
+    private static void addGroups(INDArray xa, INDArray b, INDArray y, long offset) {
+        int g = (int) b.size(0);
+        int r = (int) b.size(1);
+        int dg = (int) b.size(2);
+        int n = (int) y.size(0);
+        int ldy = (int) y.size(1);
         INDArray bc = StridedGemm.contiguous(b);
         for (int i = 0; i < g; i++) {
             StridedGemm.gemm(false, false, n, dg, r, 1, xa, (long) i * r, g * r, bc, (long) i * r * dg, dg,
                     1, y, offset + (long) i * dg, ldy);
         }
-        return xa;
     }
 
     /**
@@ -58,21 +66,15 @@ public final class LowRank {
         int g = (int) a.size(0);
         int in = (int) a.size(1);
         int r = (int) a.size(2);
-        int dg = (int) b.size(2);
         int n = (int) x.size(0);
-        int ldy = (int) y.size(1);
         INDArray xs = StridedGemm.contiguous(x);
         INDArray ac = StridedGemm.contiguous(a);
-        INDArray bc = StridedGemm.contiguous(b);
         INDArray xa = SCRATCH.get(x.dataType(), (long) n * g * r);                     // [n, G r]
         for (int i = 0; i < g; i++) {
             StridedGemm.gemm(false, false, n, r, in, 1, xs, 0, in, ac, (long) i * in * r, r, 0, xa, (long) i * r,
                     g * r);
         }
-        for (int i = 0; i < g; i++) {
-            StridedGemm.gemm(false, false, n, dg, r, 1, xa, (long) i * r, g * r, bc, (long) i * r * dg, dg,
-                    1, y, offset + (long) i * dg, ldy);
-        }
+        addGroups(xa, b, y, offset);
     }
 
     private static final Scratch SCRATCH = new Scratch();
