@@ -7,8 +7,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
- * The worker threads behind {@link Parallel}: {@code n - 1} daemon threads that park after each section
- * (or spin for {@code -Dhora.spin.micros} first, as an OpenMP runtime does, where that pays on a machine).
+ * The worker threads behind {@link Parallel}: {@code n - 1} daemon threads that spin briefly after each section
+ * ({@code -Dhora.spin.micros}, as an OpenMP runtime does), then park.
  * <pre>
  *   run(parts, body):  publish a Section (body, parts, its own counters), unpark the workers
  *                      caller and workers claim parts 0..parts-1 from the section's counter
@@ -21,13 +21,14 @@ import java.util.function.IntConsumer;
  */
 final class SpinPool {
     /**
-     * How long an idle worker spins before it parks ({@code -Dhora.spin.micros}, default 0: park at once).
-     * On the 2-core Zen 5 VM, A/B in one run: a spinning worker slowed the caller's own serial work between
-     * sections (a 1 x 8 forward 3.15 / 3.84 ms with 0 against 4.15 / 5.57 with 200 us; the residual add and
-     * layer norm after the output projection 46-49 against 107-130 us per layer) and took fewer parts of each
-     * section, not more; LoRA step 8 x 32 tied (140-150 against 127-163 ms), forward 8 x 32 65-80 against 69-94.
+     * How long an idle worker spins before it parks ({@code -Dhora.spin.micros}, default 50; 0 parks at once and
+     * leaves the core to other work sooner). A parked worker took 16-18 us to wake on the 2-core Zen 5 VM, and a
+     * one-request forward (1 x 12 tokens) has ~30 sections of 50-150 us: in-process A/B, blocks alternating
+     * (2026-12-08), its median went 3.09 -> 2.61 ms with 50 us (2.51 with 200; 8 x 16 18.9 -> 18.1 ms; 8 x 32 tie);
+     * {@code hora serve} at c=1, four alternating rounds: p50 3.07-3.83 against 3.50-4.01 ms, c=8 1.02-1.20x. An
+     * earlier build (session 9) measured the opposite, 200 us slowing that forward; it allocated far more per pass.
      */
-    static final long SPIN_NANOS = Long.getLong("hora.spin.micros", 0) * 1000;
+    static final long SPIN_NANOS = Long.getLong("hora.spin.micros", 50) * 1000;
     private final Thread[] workers;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Section current;
