@@ -83,7 +83,7 @@ public final class KernelWarmup {
         float[] mask = new float[n];
         double sum = 0;
         for (int c = 0; c < calls; c++) {
-            PanelGemm.run(x, panels, y, 0, 2);
+            PanelGemm.run(PanelGemm.rows(x), (int) x.size(0), (int) x.size(1), panels, y, 0, 2);
             for (int i = 0; i < n; i++) {
                 z[i] = (i - n / 2) / 8f;
                 v[i] = z[i];

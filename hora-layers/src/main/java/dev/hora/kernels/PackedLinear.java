@@ -71,10 +71,12 @@ public final class PackedLinear {
         // together (the caller spun ~30 % of a 1 x 12 forward waiting for the worker)
         int split = Parallel.parts(count, (long) n * w.size(0) * PanelGemm.P);
         int parts = split <= 1 ? 1 : Math.min(count, CHUNKS_PER_THREAD * split);
+        float[] xs = PanelGemm.rows(x);
+        int in = (int) x.size(1);
         if (parts <= 1) {
-            PanelGemm.run(x, p, y, 0, count);
+            PanelGemm.run(xs, n, in, p, y, 0, count);
         } else {
-            Parallel.run(parts, t -> PanelGemm.run(x, p, y, Parallel.from(count, t, parts),
+            Parallel.run(parts, t -> PanelGemm.run(xs, n, in, p, y, Parallel.from(count, t, parts),
                     Parallel.from(count, t + 1, parts)));
         }
         return y;
