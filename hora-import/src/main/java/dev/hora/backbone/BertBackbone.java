@@ -220,7 +220,7 @@ public final class BertBackbone implements Backbone {
         }
         Timer.start();
         INDArray x = Embedding.gatherSum(new INDArray[]{word, tokenType, position},
-                new int[][]{cOrder(ids).data().asInt(), cOrder(types).data().asInt(), posIdx});
+                new int[][]{StridedGemm.wholeBuffer(ids).data().asInt(), StridedGemm.wholeBuffer(types).data().asInt(), posIdx});
         x = LayerNorm.inferInPlace(x, embGamma, embBeta, config.layerNormEps());
         INDArray additive = additiveMask(mask, type, config.maskValue());                     // [B, S]
         Timer.lap("f.embeddings");
@@ -260,17 +260,12 @@ public final class BertBackbone implements Backbone {
         return grads;
     }
 
-    /** x itself when its elements lie in c order from its buffer's start, else a c-order copy. */
-    private static INDArray cOrder(INDArray x) {
-        return x.ordering() == 'c' && !x.isView() && x.length() == x.data().length() ? x : x.dup('c');
-    }
-
     /**
      * (1 - mask) * maskValue [B, S] in {@code type}, computed in Java: ND4J's cast, reverse subtraction and scaling
      * had made ~6 tracked buffers and 3 native ops per pass (a one-request forward made 51 buffers in all).
      */
     private static INDArray additiveMask(INDArray mask, DataType type, double maskValue) {
-        double[] m = cOrder(mask).data().asDouble();
+        double[] m = StridedGemm.wholeBuffer(mask).data().asDouble();
         for (int i = 0; i < m.length; i++) {
             m[i] = (1.0 - m[i]) * maskValue;
         }

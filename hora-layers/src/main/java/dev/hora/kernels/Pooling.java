@@ -20,9 +20,7 @@ public final class Pooling {
         int s = (int) mask.size(1);
         // one bulk copy in c order (toDoubleMatrix made a row view and its shape buffers per sequence: ~30 ND4J
         // buffers a training step at batch 8)
-        INDArray c = mask.ordering() == 'c' && !mask.isView() && mask.length() == mask.data().length() ? mask
-                : mask.dup('c');
-        double[] mk = c.data().asDouble();
+        double[] mk = StridedGemm.wholeBuffer(mask).data().asDouble();
         double[] m = new double[b * b * s];
         for (int i = 0; i < b; i++) {
             double count = 0;

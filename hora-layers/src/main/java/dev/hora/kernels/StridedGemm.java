@@ -213,6 +213,14 @@ public final class StridedGemm {
         return isContiguous(x) ? x : x.dup('c');
     }
 
+    /**
+     * x itself when it is its buffer's whole content in 'c' order (so {@code x.data().asInt()} and the like read its
+     * elements in order), else a 'c' copy that is; stricter than {@link #contiguous}, which allows an offset.
+     */
+    public static INDArray wholeBuffer(INDArray x) {
+        return x.ordering() == 'c' && !x.isView() && x.length() == x.data().length() ? x : x.dup('c');
+    }
+
     private static boolean isContiguous(INDArray x) {
         long expect = 1;
         for (int i = x.rank() - 1; i >= 0; i--) {

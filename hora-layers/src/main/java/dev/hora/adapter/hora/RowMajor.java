@@ -1,5 +1,6 @@
 package dev.hora.adapter.hora;
 
+import dev.hora.kernels.StridedGemm;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -109,7 +110,7 @@ final class RowMajor {
      * for one HoRA factor gradient [12, 384, 16], ~2.5 ms of a MiniLM HoRA step.
      */
     static double[] read(INDArray x) {
-        INDArray c = x.ordering() == 'c' && !x.isView() && x.data().length() == x.length() ? x : x.dup('c');
+        INDArray c = StridedGemm.wholeBuffer(x);
         if (c.dataType() != DataType.FLOAT) {
             return c.data().asDouble();
         }
